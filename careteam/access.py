@@ -1,0 +1,112 @@
+"""Who may see which client: the one place object permissions are granted, revoked and queried.
+
+Access follows the care team. An active ``CareTeamAssignment`` gives its
+staff member django-guardian object permissions on the client; ending the
+assignment takes them away (unless another active assignment still needs
+them). Supervisors see the clients whose primary team they supervise.
+Administrators see everyone. Nobody else sees a client.
+
+Lists never check permissions row by row (guardian's N+1 trap): they filter
+with ``visible_clients_q`` — one semi-join on the per-client permission table
+and one on team supervision.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+from guardian.shortcuts import assign_perm, remove_perm
+
+from clients.models import Client, ClientUserObjectPermission
+
+from .models import CareTeamAssignment, CaseRole, Team, User
+from .roles import Role
+
+VIEW = "clients.view_client"
+CHANGE = "clients.change_client"
+
+# Object permissions each case role carries. Peers get the minimum-necessary
+# view (their pages and serializers leave clinical fields out) and no edit.
+CASE_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    CaseRole.PRIMARY_COUNSELOR: (VIEW, CHANGE),
+    CaseRole.CASE_MANAGER: (VIEW, CHANGE),
+    CaseRole.PRESCRIBER: (VIEW, CHANGE),
+    CaseRole.CRISIS: (VIEW, CHANGE),
+    CaseRole.OTHER: (VIEW,),
+    CaseRole.PEER: (VIEW,),
+}
+
+
+def sees_all_clients(user: User) -> bool:
+    return user.is_active and (user.is_superuser or user.has_role(Role.ADMIN))
+
+
+def visible_clients_q(user: User, perm: str = VIEW) -> Q:
+    """A filter for ``Client`` rows ``user`` holds ``perm`` on, through care team or supervision."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if sees_all_clients(user):
+        return Q()
+    app_label, codename = perm.split(".")
+    granted = ClientUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        user=user,
+        permission__codename=codename,
+        permission__content_type__app_label=app_label,
+    )
+    supervised = Team.supervisors.through.objects.filter(user=user).values("team_id")
+    return Q(Exists(granted)) | Q(primary_team_id__in=supervised)
+
+
+def clients_visible_to(user: User, perm: str = VIEW):
+    """Every non-archived client ``user`` may see (or hold ``perm`` on)."""
+    return Client.objects.not_archived().filter(visible_clients_q(user, perm))
+
+
+def can_access_client(user: User, client: Client, perm: str = VIEW) -> bool:
+    return clients_visible_to(user, perm).filter(pk=client.pk).exists()
+
+
+def can_manage_care_team(user: User, client: Client) -> bool:
+    """Supervisors of the client's team and administrators assign and end care-team roles."""
+    if sees_all_clients(user):
+        return True
+    return (
+        user.has_perm("careteam.add_careteamassignment")
+        and client.primary_team.supervisors.filter(pk=user.pk).exists()
+    )
+
+
+def _perms_for_active_roles(client: Client, staff: User) -> set[str]:
+    roles = (
+        CareTeamAssignment.objects.active().filter(client=client, staff=staff).values_list("role", flat=True)
+    )
+    return {perm for role in roles for perm in CASE_ROLE_PERMISSIONS[role]}
+
+
+def sync_object_permissions(*, client: Client, staff: User) -> tuple[set[str], set[str]]:
+    """Make the staff member's object permissions on ``client`` match their active assignments.
+
+    Returns the permissions (granted, revoked) so the caller can audit them.
+    """
+    wanted = _perms_for_active_roles(client, staff)
+    held = {
+        f"{app}.{codename}"
+        for app, codename in ClientUserObjectPermission.objects.filter(
+            content_object=client, user=staff
+        ).values_list("permission__content_type__app_label", "permission__codename")
+    }
+    for perm in wanted - held:
+        assign_perm(perm, staff, client)
+    for perm in held - wanted:
+        remove_perm(perm, staff, client)
+    return wanted - held, held - wanted
+
+
+def minimum_necessary_view(user: User) -> bool:
+    """Peer specialists see a minimum-necessary view: no diagnoses, scores, therapy notes,
+    level of care or consent details (42 CFR Part 2 / HIPAA minimum necessary)."""
+    if user.is_superuser:
+        return False
+    return user.has_role(Role.PEER_SPECIALIST) and not user.has_role(
+        Role.COUNSELOR, Role.CASE_MANAGER, Role.CRISIS_WORKER, Role.SUPERVISOR, Role.ADMIN
+    )

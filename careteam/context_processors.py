@@ -1,0 +1,20 @@
+"""Navigation for the base layout, by role."""
+
+from django.urls import reverse
+
+from .roles import Role
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [("My caseload", reverse("clients:list"), "people")]
+    if user.has_perm("clients.add_client"):
+        items.append(("New intake", reverse("clients:create"), "person-plus"))
+    if user.is_staff:
+        items.append(("Admin", reverse("admin:index"), "gear"))
+    return {
+        "nav_items": items,
+        "nav_role": Role(user.primary_role).label if user.primary_role else "",
+    }

@@ -1,0 +1,236 @@
+"""Care-team core: staff users, teams, care-team assignments and the audit trail."""
+
+import datetime as dt
+import hashlib
+import json
+import zoneinfo
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .roles import Role
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (for example America/New_York).")
+
+
+class User(AbstractUser):
+    """A staff member. Roles are Django groups; see ``careteam.roles``."""
+
+    credentials = models.CharField(
+        max_length=60, blank=True, help_text="Shown after the name on signed work, e.g. LCSW, CPRS."
+    )
+    time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        name = self.get_full_name() or self.username
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        """The user's role group names (one query, cached on the instance)."""
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_names.intersection(str(r) for r in roles))
+
+    @property
+    def primary_role(self) -> str:
+        """The role that decides navigation and the default role on a new case."""
+        for role in Role.values:
+            if role in self.role_names:
+                return role
+        return ""
+
+
+class Team(models.Model):
+    """A program or site: the unit a supervisor is responsible for."""
+
+    name = models.CharField(max_length=120, unique=True)
+    program = models.CharField(max_length=120, blank=True, help_text="e.g. Outpatient SUD, Crisis services")
+    site = models.CharField(max_length=120, blank=True)
+    members = models.ManyToManyField(User, related_name="teams", blank=True)
+    supervisors = models.ManyToManyField(User, related_name="supervised_teams", blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseRole(models.TextChoices):
+    PRIMARY_COUNSELOR = "primary_counselor", "Primary counselor"
+    CASE_MANAGER = "case_manager", "Case manager"
+    PEER = "peer", "Peer specialist"
+    PRESCRIBER = "prescriber", "Prescriber"
+    CRISIS = "crisis", "Crisis worker"
+    OTHER = "other", "Other"
+
+
+# The case role a user takes on when they open a record themselves.
+DEFAULT_CASE_ROLE = {
+    Role.COUNSELOR: CaseRole.PRIMARY_COUNSELOR,
+    Role.CASE_MANAGER: CaseRole.CASE_MANAGER,
+    Role.PEER_SPECIALIST: CaseRole.PEER,
+    Role.CRISIS_WORKER: CaseRole.CRISIS,
+}
+
+
+class CareTeamAssignmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_on__isnull=True)
+
+
+class CareTeamAssignment(models.Model):
+    """A staff member's place on one client's care team; it is what grants access.
+
+    Started and ended only through ``careteam.access`` so the object
+    permissions always follow the assignment.
+    """
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="assignments")
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField(max_length=32, choices=CaseRole.choices)
+    started_on = models.DateField(default=timezone.localdate)
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CareTeamAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ended_on", "role", "started_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "staff", "role"],
+                condition=Q(ended_on__isnull=True),
+                name="one_active_assignment_per_staff_role",
+            ),
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(ended_on__isnull=True, role="primary_counselor"),
+                name="one_active_primary_counselor",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["staff", "ended_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} — {self.get_role_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    LIST = "list", "Listed"
+    CREATE = "create", "Created"
+    CHANGE = "change", "Changed"
+    DELETE = "delete", "Deleted / archived"
+    EXPORT = "export", "Exported / printed"
+    DISCLOSE = "disclose", "Disclosed"
+    LOGIN = "login", "Logged in"
+    LOGOUT = "logout", "Logged out"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    PERMISSION_CHANGE = "permission_change", "Permission changed"
+
+
+class AuditEvent(models.Model):
+    """One row of the append-only audit trail.
+
+    The database refuses UPDATE and DELETE on this table (triggers installed
+    by migration 0002). ``row_hash`` is SHA-256 over the row's content and the
+    previous row's hash, so a row edited behind the triggers' back breaks the
+    chain; ``manage.py audit_verify`` finds the first broken row.
+
+    ``user`` and ``client`` carry no database constraint: the trail must
+    outlive anything it mentions, and must never block or cascade.
+    """
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True)
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=32, choices=AuditAction.choices, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
+    changed_fields = models.JSONField(default=list, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["client", "occurred_at"]),
+            models.Index(fields=["user", "occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.username or '-'} {self.action} {self.object_type}"
+
+    def content_for_hash(self) -> str:
+        """The canonical text the chain hashes; any change to a stored field changes it."""
+        occurred = self.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        return json.dumps(
+            [
+                self.prev_hash,
+                occurred,
+                self.user_id,
+                self.username,
+                self.client_id,
+                self.object_type,
+                self.object_id,
+                self.action,
+                self.ip_address,
+                self.path,
+                self.reason,
+                self.changed_fields,
+                self.detail,
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
+        )
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.content_for_hash().encode()).hexdigest()
+
+
+class ServiceHeartbeat(models.Model):
+    """Last time a background process proved it was alive (beat → worker round trip)."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    last_seen = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"

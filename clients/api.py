@@ -1,0 +1,168 @@
+"""REST API for client records, scoped exactly like the pages."""
+
+from __future__ import annotations
+
+import django_filters
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.permissions import DjangoModelPermissions
+
+from careteam import access
+from careteam.audit import audit_clients_listed, audit_log
+from careteam.models import AuditAction, CareTeamAssignment
+
+from . import selectors, services
+from .forms import teams_for_user
+from .models import Client, ClientStatus
+
+
+class CareTeamMemberSerializer(serializers.ModelSerializer):
+    staff = serializers.CharField(source="staff.get_full_name", read_only=True)
+    staff_username = serializers.CharField(source="staff.username", read_only=True)
+
+    class Meta:
+        model = CareTeamAssignment
+        fields = ["id", "staff", "staff_username", "role", "started_on"]
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    age = serializers.IntegerField(read_only=True)
+    care_team = CareTeamMemberSerializer(source="active_assignments", many=True, read_only=True)
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "record_number",
+            "age",
+            *services.CLIENT_EDITABLE_FIELDS,
+            "care_team",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "record_number", "age", "care_team", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "primary_team" in self.fields:
+            self.fields["primary_team"].queryset = teams_for_user(request.user)
+
+    def validate(self, attrs):
+        """Run the model's own rules on the would-be record so the API refuses what the form refuses."""
+        merged = (
+            {f: getattr(self.instance, f) for f in services.CLIENT_EDITABLE_FIELDS} if self.instance else {}
+        )
+        merged.update(attrs)
+        candidate = Client(**merged)
+        try:
+            candidate.full_clean(exclude=["record_number"], validate_unique=False, validate_constraints=False)
+        except Exception as exc:
+            if hasattr(exc, "message_dict"):
+                raise serializers.ValidationError(exc.message_dict) from exc
+            raise
+        return attrs
+
+
+class PeerClientSerializer(serializers.ModelSerializer):
+    """Minimum necessary for a peer specialist: who the person is and how to reach them, nothing clinical."""
+
+    age = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "record_number",
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_name",
+            "pronouns",
+            "age",
+            "preferred_language",
+            "interpreter_needed",
+            "phone",
+            "email",
+            "preferred_channel",
+            "may_text",
+            "may_leave_voicemail",
+            "quiet_hours_start",
+            "quiet_hours_end",
+            "time_zone",
+            "status",
+        ]
+        read_only_fields = fields
+
+
+class ClientFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Name or record number")
+    status = django_filters.ChoiceFilter(choices=ClientStatus.choices)
+    primary_team = django_filters.NumberFilter()
+
+    class Meta:
+        model = Client
+        fields = ["status", "primary_team"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(pk__in=selectors.client_list_for_user(self.request.user, q=value).values("pk"))
+
+
+class ClientPermissions(DjangoModelPermissions):
+    """Model permission from the role; which rows is decided by the scoped queryset (404 otherwise)."""
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+class ClientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Clients the caller's care team may see. No delete: records are discharged or archived."""
+
+    permission_classes = [ClientPermissions]
+    filterset_class = ClientFilter
+    ordering_fields = ["legal_last_name", "record_number", "date_of_birth", "status", "updated_at"]
+    ordering = ["legal_last_name", "legal_first_name", "id"]
+
+    def get_queryset(self):
+        perm = access.VIEW if self.request.method in ("GET", "HEAD", "OPTIONS") else access.CHANGE
+        if self.action == "create":
+            return Client.objects.none()
+        return selectors.with_care_team(access.clients_visible_to(self.request.user, perm))
+
+    def get_serializer_class(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ClientSerializer
+        if access.minimum_necessary_view(self.request.user):
+            return PeerClientSerializer
+        return ClientSerializer
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        audit_clients_listed(user=request.user, clients=page, detail={"page": "api"})
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        client = self.get_object()
+        audit_log(
+            user=request.user, action=AuditAction.VIEW, client=client, obj=client, detail={"via": "api"}
+        )
+        return super().retrieve(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.client_create(
+            acting_user=self.request.user, data=serializer.validated_data
+        )
+        serializer.instance = selectors.with_care_team(Client.objects.filter(pk=serializer.instance.pk)).get()
+
+    def perform_update(self, serializer):
+        client = services.client_update(
+            client=serializer.instance, acting_user=self.request.user, data=serializer.validated_data
+        )
+        serializer.instance = selectors.with_care_team(Client.objects.filter(pk=client.pk)).get()

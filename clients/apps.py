@@ -1,0 +1,14 @@
+"""App config for the client record."""
+
+from django.apps import AppConfig
+
+
+class ClientsConfig(AppConfig):
+    name = "clients"
+    verbose_name = "Client records"
+
+    def ready(self) -> None:
+        from .chart import ChartTab, register_tab
+
+        register_tab(ChartTab("overview", "Overview", "clients:detail", order=10))
+        register_tab(ChartTab("care-team", "Care team", "clients:care-team", order=20))

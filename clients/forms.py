@@ -1,0 +1,145 @@
+"""Forms for intake, editing the record, supportive people and the care team."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from careteam.access import sees_all_clients
+from careteam.forms import BootstrapFormMixin
+from careteam.models import CaseRole, Team, User
+
+from .models import TIME_ZONE_CHOICES, Client, SupportivePerson
+from .services import CLIENT_EDITABLE_FIELDS, SUPPORTIVE_PERSON_FIELDS
+
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def teams_for_user(user: User):
+    """The teams a user may file a client under: their own and those they supervise."""
+    if sees_all_clients(user):
+        return Team.objects.filter(is_active=True)
+    return Team.objects.filter(is_active=True).filter(
+        pk__in=[
+            *user.teams.values_list("pk", flat=True),
+            *user.supervised_teams.values_list("pk", flat=True),
+        ]
+    )
+
+
+class ClientForm(BootstrapFormMixin, forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="America/New_York")
+
+    class Meta:
+        model = Client
+        fields = CLIENT_EDITABLE_FIELDS
+        widgets = {
+            "date_of_birth": DateInput(),
+            "referred_on": DateInput(),
+            "admitted_on": DateInput(),
+            "discharged_on": DateInput(),
+            "quiet_hours_start": TimeInput(),
+            "quiet_hours_end": TimeInput(),
+        }
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["primary_team"].queryset = teams_for_user(user)
+        self.fields["primary_team"].empty_label = None
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
+        self.fields["phone"].help_text = "A US number such as (555) 201-3344, or +country code."
+
+    def clean_date_of_birth(self):
+        dob = self.cleaned_data["date_of_birth"]
+        if dob < EARLIEST_BIRTH_DATE:
+            raise forms.ValidationError("Check the year: this date of birth is before 1900.")
+        if dob > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        return dob
+
+    def clean_legal_first_name(self):
+        return self.cleaned_data["legal_first_name"].strip()
+
+    def clean_legal_last_name(self):
+        return self.cleaned_data["legal_last_name"].strip()
+
+
+class IntakeForm(ClientForm):
+    """A new record; warns about possible duplicates before creating one."""
+
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="I have checked the possible matches above and this is a different person",
+    )
+
+    def __init__(self, *args, duplicate_finder=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicate_finder = duplicate_finder
+        self.possible_duplicates: list[Client] = []
+        self.hidden_duplicate_count = 0
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("legal_first_name"), cleaned.get("legal_last_name")
+        dob = cleaned.get("date_of_birth")
+        if self.duplicate_finder and first and last and dob:
+            self.possible_duplicates, self.hidden_duplicate_count = self.duplicate_finder(
+                first_name=first, last_name=last, date_of_birth=dob
+            )
+            found = self.possible_duplicates or self.hidden_duplicate_count
+            if found and not cleaned.get("confirm_not_duplicate"):
+                raise forms.ValidationError(
+                    "This person may already have a record (same date of birth, similar name). "
+                    "Open the match instead, or confirm this is someone else.",
+                    code="possible_duplicate",
+                )
+        return cleaned
+
+
+class SupportivePersonForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = SupportivePerson
+        fields = SUPPORTIVE_PERSON_FIELDS
+
+
+class AssignmentForm(BootstrapFormMixin, forms.Form):
+    staff = forms.ModelChoiceField(queryset=User.objects.none(), label="Staff member")
+    role = forms.ChoiceField(choices=CaseRole.choices, label="Role on this case")
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = (
+            User.objects.filter(is_active=True)
+            .filter(teams=client.primary_team)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+
+
+class AssignmentEndForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=200, label="Why is this assignment ending?", help_text="e.g. caseload transfer, staff left"
+    )
+
+
+class ArchiveForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(
+        max_length=200, label="Why is this record being archived?", help_text="e.g. duplicate of CT-0000123"
+    )

@@ -1,0 +1,122 @@
+"""Reads of client records, already scoped to what the user may see."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from careteam import access
+from careteam.models import CareTeamAssignment, User
+
+from .models import Client, SupportivePerson
+
+# ?sort= values the caseload accepts, mapped to orderings (stable with the pk last).
+CLIENT_SORTS = {
+    "name": ("legal_last_name", "legal_first_name", "id"),
+    "-name": ("-legal_last_name", "-legal_first_name", "-id"),
+    "record": ("record_number",),
+    "-record": ("-record_number",),
+    "dob": ("date_of_birth", "id"),
+    "-dob": ("-date_of_birth", "-id"),
+    "status": ("status", "legal_last_name", "id"),
+    "-status": ("-status", "legal_last_name", "id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+_RECORD_NUMBER = re.compile(r"^\s*(CT-?)?\d{1,7}\s*$", re.IGNORECASE)
+
+
+def with_care_team(qs: QuerySet[Client]) -> QuerySet[Client]:
+    return qs.select_related("primary_team").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=CareTeamAssignment.objects.active().select_related("staff"),
+            to_attr="active_assignments",
+        )
+    )
+
+
+def client_list_for_user(
+    user: User, *, q: str = "", status: str = "", team: int | None = None, sort: str = "name"
+) -> QuerySet[Client]:
+    """The clients ``user`` may see, searched by name or record number, filtered and sorted."""
+    qs = access.clients_visible_to(user)
+    q = q.strip()
+    if q:
+        if _RECORD_NUMBER.match(q):
+            digits = re.sub(r"\D", "", q)
+            qs = qs.filter(Q(record_number__iendswith=digits.zfill(7)) | Q(legal_last_name__istartswith=q))
+        else:
+            for term in q.split():
+                qs = qs.filter(
+                    Q(legal_first_name__istartswith=term)
+                    | Q(legal_last_name__istartswith=term)
+                    | Q(preferred_name__istartswith=term)
+                )
+    if status:
+        qs = qs.filter(status=status)
+    if team:
+        qs = qs.filter(primary_team_id=team)
+    return with_care_team(qs).order_by(*CLIENT_SORTS.get(sort, CLIENT_SORTS["name"]))
+
+
+def client_get_for_user(user: User, pk: int, *, perm: str = access.VIEW) -> Client:
+    """One client the user may see (or hold ``perm`` on); missing and forbidden are the same 404."""
+    try:
+        return with_care_team(access.clients_visible_to(user, perm)).get(pk=pk)
+    except (Client.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such client.") from None
+
+
+def supportive_people_for_client(client: Client) -> QuerySet[SupportivePerson]:
+    return client.supportive_people.filter(archived_at__isnull=True)
+
+
+def supportive_person_get_for_user(user: User, client_pk: int, pk: int) -> SupportivePerson:
+    client = client_get_for_user(user, client_pk, perm=access.CHANGE)
+    try:
+        return supportive_people_for_client(client).get(pk=pk)
+    except (SupportivePerson.DoesNotExist, ValueError):
+        raise Http404("No such person.") from None
+
+
+def care_team_history(client: Client) -> QuerySet[CareTeamAssignment]:
+    return client.assignments.select_related("staff", "created_by").order_by("ended_on", "-started_on")
+
+
+def _name_similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a.casefold(), b.casefold()).ratio()
+
+
+def client_possible_duplicates(
+    user: User, *, first_name: str, last_name: str, date_of_birth, exclude_pk: int | None = None
+) -> tuple[list[Client], int]:
+    """Records with the same date of birth and a similar name.
+
+    Returns (the matches the user may open, how many more exist that they may
+    not). Only the count of hidden matches is revealed — enough to ask a
+    supervisor before creating a duplicate chart, nothing that identifies anyone.
+    """
+    candidates = Client.objects.not_archived().filter(date_of_birth=date_of_birth)
+    if exclude_pk:
+        candidates = candidates.exclude(pk=exclude_pk)
+    wanted = f"{first_name} {last_name}"
+    similar_ids = [
+        pk
+        for pk, first, last, preferred in candidates.values_list(
+            "pk", "legal_first_name", "legal_last_name", "preferred_name"
+        )[:200]
+        if max(
+            _name_similarity(wanted, f"{first} {last}"),
+            _name_similarity(wanted, f"{preferred or first} {last}"),
+            _name_similarity(last_name, last) if first[:1].casefold() == first_name[:1].casefold() else 0,
+        )
+        >= 0.75
+    ]
+    if not similar_ids:
+        return [], 0
+    visible = list(access.clients_visible_to(user).filter(pk__in=similar_ids))
+    return visible, len(similar_ids) - len(visible)

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from . import views
+
+app_name = "clients"
+
+urlpatterns = [
+    path("", views.ClientListView.as_view(), name="list"),
+    path("create/", views.ClientCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.ClientDetailView.as_view(), name="detail"),
+    path("<int:pk>/update/", views.ClientUpdateView.as_view(), name="update"),
+    path("<int:pk>/archive/", views.ClientArchiveView.as_view(), name="archive"),
+    path("<int:pk>/care-team/", views.CareTeamView.as_view(), name="care-team"),
+    path(
+        "<int:pk>/care-team/<int:assignment_pk>/end/",
+        views.AssignmentEndView.as_view(),
+        name="assignment-end",
+    ),
+    path(
+        "<int:pk>/supportive-people/create/",
+        views.SupportivePersonCreateView.as_view(),
+        name="supportive-person-create",
+    ),
+    path(
+        "<int:pk>/supportive-people/<int:person_pk>/update/",
+        views.SupportivePersonUpdateView.as_view(),
+        name="supportive-person-update",
+    ),
+]

@@ -1,0 +1,111 @@
+"""Personas shared by every test (after healthchecks' hc/test.py).
+
+Alice is the client; ``counselor`` is her primary counselor; ``peer`` is the
+peer specialist on her case; ``supervisor`` supervises her team; ``outsider``
+is a counselor on another team and must never see her.
+"""
+
+import pytest
+from django.test import Client as HttpClient
+from rest_framework.test import APIClient
+
+from tests.factories import ClientFactory, TeamFactory, UserFactory, assign
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Harbor Outpatient")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="Riverside Crisis")
+
+
+@pytest.fixture
+def counselor(team):
+    user = UserFactory(username="counselor", first_name="Casey", last_name="Morgan", role="counselor")
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def case_manager(team):
+    user = UserFactory(username="casemanager", role="case_manager")
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def peer(team):
+    user = UserFactory(username="peer", role="peer_specialist")
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def crisis_worker(team):
+    user = UserFactory(username="crisis", role="crisis_worker")
+    team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def supervisor(team):
+    user = UserFactory(username="supervisor", role="supervisor")
+    team.members.add(user)
+    team.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def outsider(other_team):
+    user = UserFactory(username="outsider", role="counselor")
+    other_team.members.add(user)
+    return user
+
+
+@pytest.fixture
+def other_supervisor(other_team):
+    user = UserFactory(username="supervisor2", role="supervisor")
+    other_team.members.add(user)
+    other_team.supervisors.add(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def alice(team, counselor, peer):
+    """Alice, on Harbor Outpatient, with her counselor and peer specialist assigned."""
+    client = ClientFactory(
+        legal_first_name="Alice", legal_last_name="Rivera", preferred_name="Ali", primary_team=team
+    )
+    assign(client, counselor, "primary_counselor")
+    assign(client, peer, "peer")
+    return client
+
+
+def login(user) -> HttpClient:
+    http = HttpClient()
+    http.force_login(user)
+    return http
+
+
+def api_login(user) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
