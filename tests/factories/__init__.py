@@ -2,5 +2,14 @@
 
 from .careteam import TeamFactory, UserFactory, assign
 from .clients import ClientFactory, SupportivePersonFactory
+from .demo import ClientIntakeFactory, SupportivePersonDataFactory
 
-__all__ = ["ClientFactory", "SupportivePersonFactory", "TeamFactory", "UserFactory", "assign"]
+__all__ = [
+    "ClientFactory",
+    "ClientIntakeFactory",
+    "SupportivePersonDataFactory",
+    "SupportivePersonFactory",
+    "TeamFactory",
+    "UserFactory",
+    "assign",
+]
