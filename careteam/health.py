@@ -30,7 +30,7 @@ def check_broker() -> tuple[bool, str]:
             return True, "filesystem"
         return False, f"broker folder {folder} is missing or not writable"
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(url=url) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
             return True, conn.transport_cls
     except Exception as exc:
@@ -52,5 +52,10 @@ def health_report() -> tuple[bool, dict]:
         "broker": {"ok": broker_ok, "detail": broker_detail},
     }
     if db_ok:
-        report["worker_last_seen"] = worker_last_seen()
+        try:
+            report["worker_last_seen"] = worker_last_seen()
+        except Exception:  # the database went away between the two queries, or is not migrated yet
+            db_ok = False
+            report["database"] = {"ok": False, "detail": "heartbeat table unreadable"}
+            report["status"] = "unavailable"
     return db_ok and broker_ok, report

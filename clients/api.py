@@ -11,7 +11,7 @@ from careteam.audit import audit_clients_listed, audit_log
 from careteam.models import AuditAction, CareTeamAssignment
 
 from . import selectors, services
-from .forms import teams_for_user
+from .forms import EARLIEST_BIRTH_DATE, teams_for_user
 from .models import Client, ClientStatus
 
 
@@ -44,8 +44,14 @@ class ClientSerializer(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
-        if request is not None and "primary_team" in self.fields:
+        if request is not None and request.user.is_authenticated and "primary_team" in self.fields:
             self.fields["primary_team"].queryset = teams_for_user(request.user)
+
+    def validate_date_of_birth(self, value):
+        # The intake form's rule (clients.forms.ClientForm.clean_date_of_birth); the model does not carry it.
+        if value < EARLIEST_BIRTH_DATE:
+            raise serializers.ValidationError("Check the year: this date of birth is before 1900.")
+        return value
 
     def validate(self, attrs):
         """Run the model's own rules on the would-be record so the API refuses what the form refuses."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from careteam.access import sees_all_clients
 from careteam.forms import BootstrapFormMixin
 from careteam.models import CaseRole, Team, User
 
-from .models import TIME_ZONE_CHOICES, Client, SupportivePerson
+from .models import ASAM_LEVELS, TIME_ZONE_CHOICES, AsamEdition, Client, SupportivePerson
 from .services import CLIENT_EDITABLE_FIELDS, SUPPORTIVE_PERSON_FIELDS
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
@@ -32,15 +33,11 @@ class TimeInput(forms.TimeInput):
 
 
 def teams_for_user(user: User):
-    """The teams a user may file a client under: their own and those they supervise."""
+    """The teams a user may file a client under: their own and those they supervise (lazy, one query)."""
+    teams = Team.objects.filter(is_active=True)
     if sees_all_clients(user):
-        return Team.objects.filter(is_active=True)
-    return Team.objects.filter(is_active=True).filter(
-        pk__in=[
-            *user.teams.values_list("pk", flat=True),
-            *user.supervised_teams.values_list("pk", flat=True),
-        ]
-    )
+        return teams
+    return teams.filter(Q(members=user) | Q(supervisors=user)).distinct()
 
 
 class ClientForm(BootstrapFormMixin, forms.ModelForm):
@@ -63,6 +60,11 @@ class ClientForm(BootstrapFormMixin, forms.ModelForm):
         self.user = user
         self.fields["primary_team"].queryset = teams_for_user(user)
         self.fields["primary_team"].empty_label = None
+        # Grouped by edition so a 3rd-edition level is not picked under the 4th (the model re-checks).
+        self.fields["asam_level"].choices = [
+            ("", "Not recorded"),
+            *[(AsamEdition(ed).label, levels) for ed, levels in ASAM_LEVELS.items()],
+        ]
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["phone"].help_text = "A US number such as (555) 201-3344, or +country code."
 
@@ -120,7 +122,9 @@ class SupportivePersonForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class AssignmentForm(BootstrapFormMixin, forms.Form):
-    staff = forms.ModelChoiceField(queryset=User.objects.none(), label="Staff member")
+    staff = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Staff member", empty_label="Choose a team member…"
+    )
     role = forms.ChoiceField(choices=CaseRole.choices, label="Role on this case")
 
     def __init__(self, *args, client: Client, **kwargs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
@@ -83,7 +83,7 @@ class ClientListView(LoginRequiredMixin, TemplateView):
             columns=[
                 ("name", "Name"),
                 ("record", "Record"),
-                ("dob", "Date of birth"),
+                ("dob", "Age" if access.minimum_necessary_view(self.request.user) else "Date of birth"),
                 ("status", "Status"),
                 ("updated", "Last updated"),
             ],
@@ -132,7 +132,13 @@ class ChartMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.client_record = selectors.client_get_for_user(request.user, kwargs["pk"], perm=self.perm)
+        # A client the user may not see is a 404 (missing and hidden look the same). One they
+        # may see but not change here (a peer on the edit page) is a 403: no secret is kept by a 404.
+        self.client_record = selectors.client_get_for_user(request.user, kwargs["pk"])
+        if self.perm != access.VIEW and not access.can_access_client(
+            request.user, self.client_record, self.perm
+        ):
+            raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def chart_context(self, **extra) -> dict:

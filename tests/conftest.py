@@ -11,6 +11,20 @@ from rest_framework.test import APIClient
 
 from tests.factories import ClientFactory, TeamFactory, UserFactory, assign
 
+# The columns of the permission matrices (tests/clients/test_pages.py, test_api.py), by fixture name.
+PERSONAS = (
+    "counselor",  # Alice's primary counselor
+    "peer",  # the peer specialist on her case
+    "case_manager",  # on her team, not on her care team
+    "crisis_worker",  # on her team, not on her care team
+    "supervisor",  # supervises her team
+    "other_supervisor",  # supervises another team
+    "outsider",  # a counselor on another team
+    "admin_user",  # superuser with the admin role
+    "admin_role_user",  # the admin role alone
+    "anonymous",
+)
+
 
 @pytest.fixture(autouse=True)
 def _fast_settings(settings, tmp_path):
@@ -109,3 +123,39 @@ def api_login(user) -> APIClient:
     api = APIClient()
     api.force_authenticate(user)
     return api
+
+
+@pytest.fixture
+def admin_role_user(db):
+    """An administrator by role only (not a superuser), so the admin role's own permissions are tested."""
+    return UserFactory(username="admin-role", role="admin", is_staff=True)
+
+
+def client_form_data(client, **changes) -> dict:
+    """The POST body the edit page sends for ``client`` unchanged, with ``changes`` applied.
+
+    Booleans are sent as an HTML checkbox is (present when ticked); ``None`` sends an empty field.
+    """
+    import datetime as dt
+
+    from clients.services import CLIENT_EDITABLE_FIELDS
+
+    values = {f: getattr(client, f) for f in CLIENT_EDITABLE_FIELDS if f != "primary_team"}
+    values["primary_team"] = client.primary_team_id
+    values.update(changes)
+    data = {}
+    for name, value in values.items():
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is None:
+            data[name] = ""
+        elif isinstance(value, dt.time):
+            data[name] = value.strftime("%H:%M")
+        elif isinstance(value, dt.date):
+            data[name] = value.isoformat()
+        elif hasattr(value, "as_e164"):
+            data[name] = value.as_e164
+        else:
+            data[name] = str(value)
+    return data

@@ -31,7 +31,8 @@ SQLITE_REMOVE = [
 def install(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_INSTALL)
+        # params=None: the function body's "%" is PL/pgSQL's, not a query placeholder.
+        schema_editor.execute(PG_INSTALL, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_INSTALL:
             schema_editor.execute(statement)

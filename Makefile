@@ -1,0 +1,52 @@
+# careteam — the two commands are `make run` and `make test`.
+# Each creates .venv (Python 3.11+) and installs what it needs first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format check-migrations smoke clean help
+
+help:
+	@echo "make run    install, migrate, seed demo data, start web + worker + beat (embedded default)"
+	@echo "make test   install and run the whole test suite"
+	@echo "make lint   ruff, and migrations in step with the models"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "careteam needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  careteam is starting on http://127.0.0.1:$${CARETEAM_PORT:-8000}/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Demo logins: counselor, casemanager, peer, crisis, supervisor, outsider, admin"
+	@echo "  Password for all of them: careteam-demo"
+	@echo ""
+	$(BIN)/honcho --procfile Procfile.dev start
+
+test: install
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

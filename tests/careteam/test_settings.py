@@ -1,0 +1,238 @@
+"""Settings from the environment: the embedded default with nothing set, and a production
+configuration that passes ``check --deploy`` and sends the security headers."""
+
+import json
+import os
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Printed by ``manage.py shell -c`` in a fresh process, so each test sees the settings module
+# exactly as that environment builds it (nothing from this test process leaks in).
+SHOW_SETTINGS = """
+import json
+from django.conf import settings as s
+db = s.DATABASES["default"]
+print(json.dumps({
+    "DEBUG": s.DEBUG,
+    "SECRET_KEY": s.SECRET_KEY,
+    "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
+    "ENGINE": db["ENGINE"],
+    "NAME": str(db["NAME"]),
+    "HOST": db.get("HOST", ""),
+    "CONN_MAX_AGE": db.get("CONN_MAX_AGE"),
+    "CELERY_BROKER_URL": s.CELERY_BROKER_URL,
+    "CELERY_BROKER_TRANSPORT_OPTIONS": s.CELERY_BROKER_TRANSPORT_OPTIONS,
+    "EMAIL_BACKEND": s.EMAIL_BACKEND,
+    "SECURE_HSTS_SECONDS": getattr(s, "SECURE_HSTS_SECONDS", 0),
+    "SECURE_SSL_REDIRECT": s.SECURE_SSL_REDIRECT,
+    "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE,
+    "CSRF_COOKIE_SECURE": s.CSRF_COOKIE_SECURE,
+    "X_FRAME_OPTIONS": s.X_FRAME_OPTIONS,
+    "SECURE_REFERRER_POLICY": s.SECURE_REFERRER_POLICY,
+    "STATICFILES_BACKEND": s.STORAGES["staticfiles"]["BACKEND"],
+    "RENDERERS": s.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"],
+}))
+"""
+
+# Plain-HTTP behaviour of a production process, without a database: the health check is
+# stubbed so only the security middleware's decisions are observed.
+SHOW_HTTPS_HANDLING = """
+import json
+from unittest import mock
+from django.test import Client
+web = Client(HTTP_HOST="careteam.example.org")
+with mock.patch("careteam.views.health_report", return_value=(True, {"status": "ok"})):
+    plain_health = web.get("/healthz")
+    plain_home = web.get("/")
+    proxied_home = web.get("/", HTTP_X_FORWARDED_PROTO="https")
+    secure_health = web.get("/healthz", secure=True)
+print(json.dumps({
+    "plain_health": plain_health.status_code,
+    "plain_home": [plain_home.status_code, plain_home.get("Location", "")],
+    "proxied_home": [proxied_home.status_code, proxied_home.get("Location", "")],
+    "hsts": secure_health.get("Strict-Transport-Security", ""),
+}))
+"""
+
+
+def random_secret_key() -> str:
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    return "".join(secrets.choice(alphabet) for _ in range(60))
+
+
+def clean_env(tmp_path: Path, **variables: str) -> dict[str, str]:
+    """An environment with none of careteam's settings in it, state kept under ``tmp_path``."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "CARETEAM_VAR_DIR": str(tmp_path / "var"),
+        **variables,
+    }
+
+
+def production_env(tmp_path: Path, **variables: str) -> dict[str, str]:
+    return clean_env(
+        tmp_path,
+        DEBUG="0",
+        SECRET_KEY=random_secret_key(),
+        ALLOWED_HOSTS="careteam.example.org",
+        **variables,
+    )
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def shell_json(code: str, env: dict[str, str]) -> dict:
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --- production ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_production_configuration_passes_check_deploy_without_warnings(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(tmp_path))
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues" in output
+    assert "WARNING" not in output
+
+
+@pytest.mark.slow
+def test_production_settings_turn_on_https_only_cookies_hsts_and_framing_rules(tmp_path):
+    env = production_env(tmp_path)
+
+    shown = shell_json(SHOW_SETTINGS, env)
+
+    assert shown["DEBUG"] is False
+    assert shown["SECRET_KEY"] == env["SECRET_KEY"]
+    assert shown["ALLOWED_HOSTS"] == ["careteam.example.org"]
+    assert shown["SECURE_HSTS_SECONDS"] > 0
+    assert shown["SECURE_SSL_REDIRECT"] is True
+    assert shown["SESSION_COOKIE_SECURE"] is True
+    assert shown["CSRF_COOKIE_SECURE"] is True
+    assert shown["X_FRAME_OPTIONS"] == "DENY"
+    assert shown["SECURE_REFERRER_POLICY"]
+    assert shown["STATICFILES_BACKEND"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert shown["RENDERERS"] == ["rest_framework.renderers.JSONRenderer"]  # no browsable API
+
+
+@pytest.mark.slow
+def test_production_takes_the_database_and_broker_from_the_environment(tmp_path):
+    env = production_env(
+        tmp_path,
+        DATABASE_URL="postgres://careteam:s3cret@db.internal:5432/careteam",
+        CELERY_BROKER_URL="redis://redis.internal:6379/0",
+    )
+
+    shown = shell_json(SHOW_SETTINGS, env)
+
+    assert shown["ENGINE"] == "django.db.backends.postgresql"
+    assert (shown["HOST"], shown["NAME"]) == ("db.internal", "careteam")
+    assert shown["CONN_MAX_AGE"] == 60
+    assert shown["CELERY_BROKER_URL"] == "redis://redis.internal:6379/0"
+    assert "data_folder_in" not in shown["CELERY_BROKER_TRANSPORT_OPTIONS"]
+
+
+@pytest.mark.slow
+def test_production_redirects_plain_http_except_the_health_check(tmp_path):
+    """GIVEN a production process behind a TLS-terminating load balancer
+    WHEN requests arrive over plain HTTP THEN pages redirect to HTTPS, but the load balancer's
+    /healthz probe is answered; a request the proxy marks as HTTPS is served and gets HSTS."""
+    shown = shell_json(SHOW_HTTPS_HANDLING, production_env(tmp_path))
+
+    assert shown["plain_health"] == 200
+    assert shown["plain_home"] == [301, "https://careteam.example.org/"]
+    assert shown["proxied_home"][0] == 302  # to the login page, over HTTPS already
+    assert shown["proxied_home"][1].startswith("/accounts/login/")
+    assert shown["hsts"].startswith("max-age=31536000")
+    assert "includeSubDomains" in shown["hsts"]
+
+
+# --- the embedded default ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_with_nothing_set_it_runs_on_sqlite_and_the_filesystem_broker_under_var(tmp_path):
+    var = tmp_path / "var"
+
+    shown = shell_json(SHOW_SETTINGS, clean_env(tmp_path))
+
+    assert shown["DEBUG"] is True
+    assert shown["ENGINE"] == "django.db.backends.sqlite3"
+    assert shown["NAME"] == str(var / "careteam.sqlite3")
+    assert shown["CELERY_BROKER_URL"] == "filesystem://"
+    queue = var / "celery" / "broker" / "queue"
+    assert shown["CELERY_BROKER_TRANSPORT_OPTIONS"]["data_folder_in"] == str(queue)
+    assert queue.is_dir()
+    assert shown["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert shown["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
+
+
+@pytest.mark.slow
+def test_with_nothing_set_the_development_secret_is_kept_private_and_survives_a_restart(tmp_path):
+    env = clean_env(tmp_path)
+
+    first = shell_json(SHOW_SETTINGS, env)["SECRET_KEY"]
+    second = shell_json(SHOW_SETTINGS, env)["SECRET_KEY"]
+
+    key_file = tmp_path / "var" / "dev-secret-key"
+    assert first == second == key_file.read_text().strip()
+    assert len(first) >= 50
+    assert key_file.stat().st_mode & 0o777 == 0o600
+
+
+# --- headers (in-process) ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["login", "healthz"])
+def test_responses_carry_the_content_security_policy_and_framing_headers(client, url_name):
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "object-src 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.slow
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    """GIVEN DEBUG=0 and no SECRET_KEY WHEN any manage.py command starts THEN it stops with a clear
+    error instead of generating a per-machine key (web processes would disagree on sessions)."""
+    env = clean_env(tmp_path, DEBUG="0", ALLOWED_HOSTS="careteam.example.org")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert not (tmp_path / "var" / "dev-secret-key").exists()
