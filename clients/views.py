@@ -49,6 +49,12 @@ class ClientListView(LoginRequiredMixin, TemplateView):
 
     template_name = "clients/client_list.html"
 
+    def get_template_names(self):
+        # htmx searches as the user types and swaps in only the results.
+        if self.request.htmx and not self.request.htmx.boosted:
+            return ["clients/_caseload_results.html"]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         params = self.request.GET

@@ -583,3 +583,19 @@ def test_an_empty_search_says_so(caseload, counselor):
     response = login(counselor).get(reverse("clients:list"), {"q": "Nobody"})
     assert _listed(response) == []
     assert b"No clients match that search." in response.content
+
+
+def test_searching_as_you_type_returns_only_the_results_table(alice, counselor):
+    """GIVEN the caseload page WHEN htmx asks for it (the user typing in the search box)
+    THEN only the results are rendered, filtered, and the listed client is still audited."""
+    http = login(counselor)
+
+    response = http.get(reverse("clients:list"), {"q": "Riv"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and 'role="search"' not in html
+    assert "Rivera" in html
+    assert AuditEvent.objects.filter(action=AuditAction.LIST, client=alice, user=counselor).exists()
+    no_match = http.get(reverse("clients:list"), {"q": "Zzz"}, HTTP_HX_REQUEST="true")
+    assert "Rivera" not in no_match.content.decode()
