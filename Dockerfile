@@ -12,6 +12,7 @@ RUN groupadd --system careteam && useradd --system --gid careteam --home /app ca
 COPY pyproject.toml README.md ./
 COPY careteam careteam
 COPY clients clients
+COPY plans plans
 RUN pip install --upgrade pip && pip install .
 
 COPY . .

@@ -33,6 +33,10 @@ class User(AbstractUser):
         max_length=60, blank=True, help_text="Shown after the name on signed work, e.g. LCSW, CPRS."
     )
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+    notes_require_cosign = models.BooleanField(
+        default=False,
+        help_text="This person's signed notes wait for a supervisor's co-signature (e.g. interns, trainees).",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -240,3 +244,68 @@ class ServiceHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class TaskKind(models.TextChoices):
+    RISK_SCREEN = "risk_screen", "Complete a risk screen"
+    COSIGN_NOTE = "cosign_note", "Co-sign a note"
+    SIGN_NOTE = "sign_note", "Sign a note"
+    PLAN_REVIEW = "plan_review", "Review a treatment plan"
+    ASSESSMENT_DUE = "assessment_due", "Administer an assessment"
+    FOLLOW_UP = "follow_up", "Follow up with the client"
+    OTHER = "other", "Other"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class TaskPriority(models.TextChoices):
+    URGENT = "urgent", "Urgent"
+    NORMAL = "normal", "Normal"
+
+
+class Task(models.Model):
+    """Something a staff member (or a team) must do, shown on their worklist.
+
+    Deliberately small: the outreach app absorbs it later. ``dedupe_key`` makes
+    creation idempotent — a periodic job or a repeated save that raises the same
+    task twice gets the existing one back.
+    """
+
+    kind = models.CharField(max_length=32, choices=TaskKind.choices)
+    title = models.CharField(max_length=200)
+    detail = models.TextField(blank=True)
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, null=True, blank=True, related_name="tasks"
+    )
+    assignee = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks")
+    priority = models.CharField(max_length=8, choices=TaskPriority.choices, default=TaskPriority.NORMAL)
+    due_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    done_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+    # What raised it, e.g. ("clients.assessmentresponse", "42"): lets the source close its own task.
+    source_type = models.CharField(max_length=100, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["status", "-priority", "due_at", "id"]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_at"]),
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["source_type", "source_id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=False) | Q(team__isnull=False), name="task_has_an_owner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,10 +1,10 @@
-"""State changes of the care-team core: starting and ending care-team assignments."""
+"""State changes of the care-team core: care-team assignments and staff tasks."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from clients.models import Client
@@ -12,7 +12,7 @@ from clients.models import Client
 from . import access
 from .audit import audit_log
 from .errors import DomainError
-from .models import AuditAction, CareTeamAssignment, CaseRole, User
+from .models import AuditAction, CareTeamAssignment, CaseRole, Task, TaskPriority, TaskStatus, User
 
 
 @transaction.atomic
@@ -104,3 +104,81 @@ def assignment_end(
             detail={"revoked": sorted(revoked)},
         )
     return assignment
+
+
+@transaction.atomic
+def task_create(
+    *,
+    kind: str,
+    title: str,
+    acting_user: User | None,
+    assignee: User | None = None,
+    team=None,
+    client: Client | None = None,
+    detail: str = "",
+    due_at: dt.datetime | None = None,
+    priority: str = TaskPriority.NORMAL,
+    source: models.Model | None = None,
+    dedupe_key: str | None = None,
+) -> Task:
+    """Put a task on a worklist; raised again under the same ``dedupe_key`` it returns the first one."""
+    if assignee is None and team is None:
+        raise DomainError("A task needs a person or a team to do it.")
+    if dedupe_key:
+        existing = Task.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+    source_type, source_id = (source._meta.label_lower, str(source.pk)) if source is not None else ("", "")
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(
+                kind=kind,
+                title=title[:200],
+                detail=detail,
+                assignee=assignee,
+                team=team,
+                client=client,
+                due_at=due_at,
+                priority=priority,
+                source_type=source_type,
+                source_id=source_id,
+                dedupe_key=dedupe_key or None,
+            )
+    except IntegrityError:  # raised concurrently under the same key
+        return Task.objects.get(dedupe_key=dedupe_key)
+    audit_log(user=acting_user, action=AuditAction.CREATE, client=client, obj=task, detail={"kind": kind})
+    return task
+
+
+@transaction.atomic
+def task_close(*, task: Task, acting_user: User | None, status: str = TaskStatus.DONE) -> Task:
+    """Mark a task done (or dismissed). Closing a closed task changes nothing."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.status != TaskStatus.OPEN:
+        return task
+    task.status = status
+    task.done_by = acting_user
+    task.done_at = timezone.now()
+    task.save(update_fields=["status", "done_by", "done_at"])
+    audit_log(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        client=task.client_id,
+        obj=task,
+        changed_fields=["status", "done_by", "done_at"],
+    )
+    return task
+
+
+def tasks_close_for_source(*, source: models.Model, acting_user: User | None, kind: str | None = None) -> int:
+    """Close the open tasks a record raised (a risk screen done, a note co-signed)."""
+    qs = Task.objects.filter(
+        source_type=source._meta.label_lower, source_id=str(source.pk), status=TaskStatus.OPEN
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    closed = 0
+    for task in qs:
+        task_close(task=task, acting_user=acting_user)
+        closed += 1
+    return closed

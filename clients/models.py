@@ -288,3 +288,214 @@ class SupportivePerson(models.Model):
     def clean(self) -> None:
         if self.may_be_contacted and not self.phone:
             raise ValidationError({"phone": "Add a phone number so the team can reach this person."})
+
+
+# --- Measurement-based care: instruments and responses ----------------------------------------
+
+
+class ScoringRule(models.TextChoices):
+    """Scoring rules are code (clients/assessments/scoring.py); instruments name one by id."""
+
+    PHQ9 = "phq9", "PHQ-9"
+    PHQ2 = "phq2", "PHQ-2"
+    GAD7 = "gad7", "GAD-7"
+    AUDIT_C = "audit_c", "AUDIT-C"
+    DAST10 = "dast10", "DAST-10"
+    BARC10 = "barc10", "BARC-10"
+    CSSRS_SCREENER = "cssrs_screener", "C-SSRS screener"
+
+
+class Instrument(models.Model):
+    """A standardized measure, as data: items (key, text, options with values) and the rule that scores them.
+
+    ``items`` is a list of ``{"key": "q1", "text": "...", "options": [{"value": 0, "label": "..."}, ...]}``.
+    Licensed instruments ship their keys and options with empty ``text``; an
+    organisation loads its licensed wording with ``manage.py load_instrument_text``.
+    """
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    version = models.CharField(max_length=40, blank=True)
+    scoring_rule = models.CharField(max_length=32, choices=ScoringRule.choices)
+    items = models.JSONField(default=list)
+    instructions = models.TextField(blank=True)
+    licence_note = models.TextField(blank=True)
+    copyright_line = models.CharField(max_length=300, blank=True)
+    # Measurement-based care cadence: re-administer every N days to active clients already measured.
+    cadence_days = models.PositiveIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_item_text(self) -> bool:
+        return all(item.get("text") for item in self.items)
+
+
+class AssessmentResponse(models.Model):
+    """One administration of an instrument to a client, scored when it was saved. Never edited."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="assessments")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
+    instrument_version = models.CharField(max_length=40, blank=True)
+    answers = models.JSONField(default=dict)
+    total = models.IntegerField(null=True, blank=True)
+    band = models.CharField(max_length=40, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    # How the result was reached when the rule needed more than the answers (AUDIT-C's cutoff by sex).
+    scoring_note = models.CharField(max_length=300, blank=True)
+    administered_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    administered_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-administered_at", "-id"]
+        indexes = [models.Index(fields=["client", "instrument", "administered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.total} ({self.administered_at:%Y-%m-%d})"
+
+
+# --- Appointments and encounter notes ------------------------------------------------------------
+
+
+class AppointmentKind(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual counseling"
+    GROUP = "group", "Group"
+    CASE_MANAGEMENT = "case_management", "Case management"
+    PEER = "peer", "Peer support"
+    MEDICATION = "medication", "Psychiatric / medication"
+    CRISIS_FOLLOW_UP = "crisis_follow_up", "Crisis follow-up"
+    INTAKE = "intake", "Intake"
+    OTHER = "other", "Other"
+
+
+class AppointmentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    ATTENDED = "attended", "Attended"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED_CLIENT = "cancelled_client", "Cancelled by client"
+    CANCELLED_PROGRAM = "cancelled_program", "Cancelled by program"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+
+
+class Appointment(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="appointments")
+    kind = models.CharField(max_length=24, choices=AppointmentKind.choices)
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=50)
+    location = models.CharField(max_length=200, blank=True)
+    telehealth_url = models.URLField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.SCHEDULED
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rescheduled_to = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="rescheduled_from"
+    )
+    notes = models.CharField(max_length=300, blank=True, help_text="Logistics only (room, what to bring).")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["staff", "starts_at"]),
+            models.Index(fields=["client", "starts_at"]),
+            models.Index(fields=["status", "starts_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + dt.timedelta(minutes=self.duration_minutes)
+
+
+class NoteFormat(models.TextChoices):
+    DAP = "dap", "DAP (data, assessment, plan)"
+    SOAP = "soap", "SOAP (subjective, objective, assessment, plan)"
+
+
+class NoteStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SIGNED = "signed", "Signed"
+
+
+class EncounterNote(models.Model):
+    """A session note. A draft until signed; once signed it is locked and only addenda may follow.
+
+    ``restricted`` marks a psychotherapy/counseling note (HIPAA 45 CFR 164.501):
+    visible only to its author and the author's supervisor.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="notes")
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, null=True, blank=True, related_name="note"
+    )
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notes")
+    format = models.CharField(max_length=4, choices=NoteFormat.choices, default=NoteFormat.DAP)
+    subjective = models.TextField(blank=True)
+    objective = models.TextField(blank=True)
+    data = models.TextField(blank=True)
+    assessment = models.TextField(blank=True)
+    plan = models.TextField(blank=True)
+    minutes_spent = models.PositiveSmallIntegerField(null=True, blank=True)
+    restricted = models.BooleanField(
+        default=False, help_text="Psychotherapy note: only you and your supervisor can read it."
+    )
+    status = models.CharField(max_length=8, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    requires_cosign = models.BooleanField(default=False)
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+    cosigned_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("cosign_encounternote", "Can co-sign other staff's notes")]
+        indexes = [
+            models.Index(fields=["client", "created_at"]),
+            models.Index(fields=["author", "status"]),
+            models.Index(fields=["requires_cosign", "cosigned_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(signed_at__isnull=False, signed_by__isnull=False),
+                name="signed_note_has_signer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} note {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == NoteStatus.SIGNED
+
+
+class NoteAddendum(models.Model):
+    """A correction or addition to a signed note; the note itself never changes."""
+
+    note = models.ForeignKey(EncounterNote, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "note addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum {self.created_at:%Y-%m-%d %H:%M}"

@@ -21,7 +21,7 @@ from careteam.models import AuditAction, CareTeamAssignment
 from careteam.services import assignment_end, assignment_start
 
 from . import selectors, services
-from .chart import tabs_for
+from .chart import alerts_for, tabs_for
 from .forms import (
     ArchiveForm,
     AssignmentEndForm,
@@ -153,6 +153,7 @@ class ChartMixin(LoginRequiredMixin):
         return {
             "client": client,
             "tabs": tabs_for(user, client),
+            "alerts": alerts_for(user, client),
             "active_tab": self.tab,
             "minimum_necessary": access.minimum_necessary_view(user),
             "can_edit": access.can_access_client(user, client, access.CHANGE)
