@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler
 
 from clients.api import ClientViewSet
+from workspace.api import TaskViewSet
 
 from .audit import audit_log
 from .errors import DomainError
@@ -41,5 +42,6 @@ class TokenObtainApi(ObtainAuthToken):
 
 router = DefaultRouter()
 router.register("clients", ClientViewSet, basename="client")
+router.register("tasks", TaskViewSet, basename="task")
 
 urlpatterns = [path("auth/token/", TokenObtainApi.as_view(), name="api-token")]

@@ -9,7 +9,11 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = [("My caseload", reverse("clients:list"), "people")]
+    items = [
+        ("Today", reverse("workspace:today"), "sun"),
+        ("My caseload", reverse("clients:list"), "people"),
+        ("Tasks", reverse("workspace:worklist"), "check2-square"),
+    ]
     if user.has_perm("clients.add_client"):
         items.append(("New intake", reverse("clients:create"), "person-plus"))
     if user.is_staff:

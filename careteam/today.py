@@ -11,6 +11,8 @@ register what they want shown, from ``AppConfig.ready()``::
 
 ``context`` returns the template's context, or None to leave the section out
 for this user (e.g. the co-sign queue for someone who does not co-sign).
+A section that shows clients lists their ids under ``"clients_shown"``: the
+Today page writes one audit LIST row per client shown, like any list page.
 """
 
 from __future__ import annotations
@@ -35,11 +37,13 @@ def register_today_section(section: TodaySection) -> None:
     _SECTIONS[section.key] = section
 
 
-def today_sections(request) -> list[dict]:
-    """Each registered section with its rendered context, in order; sections that opt out are dropped."""
-    sections = []
+def today_sections(request) -> tuple[list[dict], set[int]]:
+    """Each registered section with its context, in order (sections that opt out are dropped),
+    and the ids of every client the page will show."""
+    sections, shown = [], set()
     for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
         ctx = section.context(request)
         if ctx is not None:
+            shown.update(ctx.get("clients_shown", ()))
             sections.append({"key": section.key, "label": section.label, "template": section.template, **ctx})
-    return sections
+    return sections, shown

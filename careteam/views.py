@@ -17,7 +17,7 @@ def favicon(request):
 
 @login_required
 def home(request):
-    return redirect("clients:list")
+    return redirect("workspace:today")
 
 
 @never_cache

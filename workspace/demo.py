@@ -37,18 +37,21 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from careteam.models import CareTeamAssignment, CaseRole, Team, User
+from careteam.roles import Role
+from careteam.services import assignment_end, assignment_start
 from clients.models import Client, ClientStatus, DischargeReason, SupportivePerson
 from clients.services import client_create, supportive_person_create
 from tests.factories import ClientIntakeFactory, SupportivePersonDataFactory, TeamFactory, UserFactory
-
-from .models import CareTeamAssignment, CaseRole, Team, User
-from .roles import Role
-from .services import assignment_end, assignment_start
 
 DEMO_SEED = 4217  # any constant: the same seed gives the same people
 
 HARBOR = "Harbor Outpatient"
 RIVERSIDE = "Riverside Crisis & Recovery"
+
+
+# Filled in as the domain seeders land: each takes (rng, clients, staff) and writes through its services.
+DOMAIN_SEEDERS: list = []
 
 
 class DemoSeedError(Exception):
@@ -383,8 +386,10 @@ def seed_demo(*, password: str, today: dt.date | None = None) -> SeedResult:
     logins = [staff[spec.username] for spec in DEMO_STAFF]
     if demo_is_seeded():
         return SeedResult(created=False, staff=logins)
-    for case in build_demo_cases(today=today):
-        _open_case(case, teams=teams, staff=staff)
+    clients = [_open_case(case, teams=teams, staff=staff) for case in build_demo_cases(today=today)]
+    # Each domain adds its own history to the same people, through its own services.
+    for offset, seed_domain in enumerate(DOMAIN_SEEDERS, start=1):
+        seed_domain(rng=random.Random(DEMO_SEED + offset), clients=clients, staff=staff)  # noqa: S311 (demo data, reproducible on purpose)
     return SeedResult(created=True, staff=logins)
 
 

@@ -15,9 +15,9 @@ from django.core.management.base import CommandError
 
 from careteam.access import clients_visible_to
 from careteam.audit import audit_verify_chain
-from careteam.demo import DEMO_STAFF, HARBOR, RIVERSIDE, build_demo_cases
 from careteam.models import AuditEvent, CareTeamAssignment, CaseRole, Team, User
 from clients.models import ASAM_LEVELS, Client, ClientStatus, ClientUserObjectPermission, SupportivePerson
+from workspace.demo import DEMO_STAFF, HARBOR, RIVERSIDE, build_demo_cases
 
 DEMO_PASSWORD = "careteam-demo"
 HARBOR_STAFF = ["counselor", "counselor2", "casemanager", "peer", "crisis", "supervisor"]

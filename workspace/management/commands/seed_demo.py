@@ -2,7 +2,7 @@
 
 The demo counts as seeded once any client belongs to a demo team ("Harbor
 Outpatient" or "Riverside Crisis & Recovery"); a second run adds nothing and
-only resets the demo logins' passwords and roles. See ``careteam.demo``.
+only resets the demo logins' passwords and roles. See ``workspace.demo``.
 """
 
 import time
@@ -10,9 +10,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from careteam.demo import DEMO_STAFF, DemoSeedError, demo_summary, seed_demo
 from careteam.roles import Role
 from clients.models import ClientStatus
+from workspace.demo import DEMO_STAFF, DemoSeedError, demo_summary, seed_demo
 
 
 class Command(BaseCommand):
