@@ -10,6 +10,9 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler
 
 from clients.api import ClientViewSet
+from clients.assessments.api import AssessmentResponseViewSet, InstrumentViewSet
+from clients.encounters.api import AppointmentViewSet, NoteViewSet
+from plans.api import ActionStepViewSet, CompletionViewSet, GoalViewSet, PlanViewSet, ProblemViewSet
 from workspace.api import TaskViewSet
 
 from .audit import audit_log
@@ -43,5 +46,14 @@ class TokenObtainApi(ObtainAuthToken):
 router = DefaultRouter()
 router.register("clients", ClientViewSet, basename="client")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("appointments", AppointmentViewSet, basename="appointment")
+router.register("notes", NoteViewSet, basename="note")
+router.register("instruments", InstrumentViewSet, basename="instrument")
+router.register("assessments", AssessmentResponseViewSet, basename="assessment")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-problems", ProblemViewSet, basename="plan-problem")
+router.register("plan-goals", GoalViewSet, basename="plan-goal")
+router.register("action-steps", ActionStepViewSet, basename="action-step")
+router.register("step-completions", CompletionViewSet, basename="step-completion")
 
 urlpatterns = [path("auth/token/", TokenObtainApi.as_view(), name="api-token")]

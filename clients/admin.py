@@ -24,6 +24,8 @@ from careteam.admin import (
 from careteam.errors import DomainError
 
 from . import services
+from .assessments import admin as assessments_admin  # noqa: F401  (registers its models)
+from .encounters import admin as encounters_admin  # noqa: F401  (registers its models)
 from .models import (
     TIME_ZONE_CHOICES,
     Client,

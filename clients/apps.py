@@ -12,3 +12,11 @@ class ClientsConfig(AppConfig):
 
         register_tab(ChartTab("overview", "Overview", "clients:detail", order=10))
         register_tab(ChartTab("care-team", "Care team", "clients:care-team", order=20))
+
+        from .assessments.registry import register as register_assessments
+
+        register_assessments()
+
+        from .encounters.today import register as register_encounters
+
+        register_encounters()

@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "clients"
 
 urlpatterns = [
+    path("", include("clients.assessments.urls")),
+    path("", include("clients.encounters.urls")),
     path("", views.ClientListView.as_view(), name="list"),
     path("create/", views.ClientCreateView.as_view(), name="create"),
     path("<int:pk>/", views.ClientDetailView.as_view(), name="detail"),

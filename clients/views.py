@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
@@ -147,6 +149,10 @@ class ChartMixin(LoginRequiredMixin):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    @cached_property
+    def can_manage_team(self) -> bool:
+        return access.can_manage_care_team(self.request.user, self.client_record)
+
     def chart_context(self, **extra) -> dict:
         client = self.client_record
         user = self.request.user
@@ -158,7 +164,7 @@ class ChartMixin(LoginRequiredMixin):
             "minimum_necessary": access.minimum_necessary_view(user),
             "can_edit": access.can_access_client(user, client, access.CHANGE)
             and user.has_perm("clients.change_client"),
-            "can_manage_team": access.can_manage_care_team(user, client),
+            "can_manage_team": self.can_manage_team,
             **extra,
         }
 
@@ -234,7 +240,7 @@ class CareTeamView(ChartMixin, TemplateView):
 
     def render_team(self, form=None, status=200):
         client = self.client_record
-        can_manage = access.can_manage_care_team(self.request.user, client)
+        can_manage = self.can_manage_team
         if can_manage and form is None:
             form = AssignmentForm(client=client)
         ctx = self.chart_context(

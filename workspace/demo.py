@@ -40,8 +40,11 @@ from django.utils import timezone
 from careteam.models import CareTeamAssignment, CaseRole, Team, User
 from careteam.roles import Role
 from careteam.services import assignment_end, assignment_start
+from clients.assessments import demo as assessments_demo
+from clients.encounters import demo as encounters_demo
 from clients.models import Client, ClientStatus, DischargeReason, SupportivePerson
 from clients.services import client_create, supportive_person_create
+from plans import demo as plans_demo
 from tests.factories import ClientIntakeFactory, SupportivePersonDataFactory, TeamFactory, UserFactory
 
 DEMO_SEED = 4217  # any constant: the same seed gives the same people
@@ -50,8 +53,9 @@ HARBOR = "Harbor Outpatient"
 RIVERSIDE = "Riverside Crisis & Recovery"
 
 
-# Filled in as the domain seeders land: each takes (rng, clients, staff) and writes through its services.
-DOMAIN_SEEDERS: list = []
+# Each domain adds its history to the demo people through its own services, in this order:
+# appointments and notes first, then scores, then plans (whose reviews cite the latest scores).
+DOMAIN_SEEDERS: list = [encounters_demo.seed, assessments_demo.seed, plans_demo.seed]
 
 
 class DemoSeedError(Exception):

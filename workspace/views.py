@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -44,7 +46,10 @@ class TodayView(LoginRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         sections, shown = today_sections(self.request)
         audit_clients_shown(self.request.user, shown, "today")
-        ctx.update(sections=sections, today=timezone.localdate())
+        # The date the user is living in, not the server's.
+        ctx.update(
+            sections=sections, today=timezone.now().astimezone(ZoneInfo(self.request.user.time_zone)).date()
+        )
         return ctx
 
 

@@ -25,7 +25,15 @@ from clients.models import (
 )
 from clients.services import CLIENT_EDITABLE_FIELDS
 from tests.conftest import login
-from tests.factories import ClientFactory, SupportivePersonFactory, TeamFactory, UserFactory
+from tests.factories import (
+    AppointmentFactory,
+    AssessmentResponseFactory,
+    ClientFactory,
+    NoteAddendumFactory,
+    SupportivePersonFactory,
+    TeamFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +56,19 @@ def admin_http(admin_user):
 def a_row_of_everything(alice, admin_user, supervisor):
     """At least one row for every model the admin registers, so each change page can be opened."""
     SupportivePersonFactory(client=alice)
+    AssessmentResponseFactory(client=alice, administered_by=supervisor)
+    session = AppointmentFactory(client=alice, status="attended")
+    NoteAddendumFactory(note__client=alice, note__appointment=session)
     ServiceHeartbeat.objects.create(name="worker", last_seen=timezone.now())
     Token.objects.create(user=admin_user)
     assign_perm("clients.view_client", Group.objects.get(name="supervisor"), alice)
+    from careteam.services import task_create
+    from tests.factories.plans import plan_with_everything  # treatment plans (plans app)
+
+    plan_with_everything(alice, supervisor)
+    task_create(
+        kind="follow_up", title="Call Alice back", assignee=supervisor, client=alice, acting_user=None
+    )
 
 
 # --- every page ---------------------------------------------------------------------------------

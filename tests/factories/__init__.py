@@ -1,8 +1,11 @@
 """factory_boy factories shared by the tests and the demo seed."""
 
+from .assessments import AssessmentResponseFactory  # noqa: F401
 from .careteam import TeamFactory, UserFactory, assign
 from .clients import ClientFactory, SupportivePersonFactory
 from .demo import ClientIntakeFactory, SupportivePersonDataFactory
+from .encounters import AppointmentFactory, EncounterNoteFactory, NoteAddendumFactory  # noqa: F401
+from .plans import ActionStepFactory, GoalFactory, ProblemFactory, TreatmentPlanFactory, active_plan  # noqa: F401
 
 __all__ = [
     "ClientFactory",

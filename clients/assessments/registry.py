@@ -1,0 +1,60 @@
+"""What measurement-based care plugs into the chart shell and the Today page (called from ClientsConfig)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from careteam.today import TodaySection, register_today_section
+from clients.chart import ChartAlert, ChartTab, register_alert, register_tab
+
+from . import selectors
+
+
+def tab_visible(user, client) -> bool:
+    return selectors.may_see_scores(user)
+
+
+def suicide_risk_alert(user, client) -> list[ChartAlert]:
+    """ "Suicide risk flag" while the latest PHQ-9 has item 9 >= 1 (Kroenke 2001). At most one query."""
+    if not selectors.may_see_scores(user):
+        return []
+    latest = selectors.latest_phq9_risk(client)
+    if latest is None:
+        return []
+    when = date_format(timezone.localtime(latest["administered_at"]), "M j, Y")
+    return [
+        ChartAlert(
+            level="danger",
+            text=f"Suicide risk flag: PHQ-9 item 9 answered {latest['answers'].get('q9')} on {when}",
+            url=reverse("clients:assessments", args=[client.pk]),
+        )
+    ]
+
+
+def assessments_due_context(request) -> dict | None:
+    user = request.user
+    if not selectors.may_see_scores(user):
+        return None
+    due = selectors.assessments_due_for_user(user)
+    shown = due[: selectors.DUE_LIMIT]
+    return {
+        "due": shown,
+        "more_due": len(due) - len(shown),
+        "clients_shown": sorted({d.client_id for d in shown}),
+    }
+
+
+def register() -> None:
+    register_tab(ChartTab("assessments", "Assessments", "clients:assessments", order=30, visible=tab_visible))
+    register_alert("suicide-risk-phq9", suicide_risk_alert)
+    register_today_section(
+        TodaySection(
+            key="assessments_due",
+            label="Assessments due",
+            template="clients/assessments/today_due.html",
+            context=assessments_due_context,
+            order=40,
+        )
+    )

@@ -1,0 +1,337 @@
+"""Scoring rules for standardized instruments: one pure function per ``clients.models.ScoringRule`` id.
+
+Each rule takes the answers (``{"q1": 0, ...}``, integers) and returns a
+``ScoreResult``; it raises ``django.core.exceptions.ValidationError`` with one
+message per item key when an answer is missing, out of range or not an item
+of the instrument — so a form shows field errors and the API a 400 with
+field messages, and nothing is saved. The published sources are named next to
+each rule; the tests reproduce every band boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+
+SUICIDE_RISK = "suicide_risk"
+POSITIVE_SCREEN = "positive_screen"
+SUSTAINED_REMISSION_RANGE = "sustained_remission_range"
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str
+    label: str
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    total: int | None
+    band: str
+    flags: tuple[str, ...] = field(default_factory=tuple)
+    note: str = ""
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _keys(n: int) -> list[str]:
+    return [f"q{i}" for i in range(1, n + 1)]
+
+
+def _check(
+    answers: Mapping,
+    *,
+    required: list[str],
+    allowed: dict[str, range],
+    optional: tuple[str, ...] = (),
+) -> dict[str, int]:
+    """The answers as ints, or a ValidationError naming each bad item.
+
+    ``required`` must be answered; ``optional`` may be; anything else is refused.
+    Booleans are refused on purpose: ``True`` is not an answer option.
+    """
+    if not isinstance(answers, Mapping):
+        raise ValidationError({"answers": "Answers must be an object of item keys to values."})
+    errors: dict[str, str] = {}
+    clean: dict[str, int] = {}
+    for key in answers:
+        if key not in allowed:
+            errors[str(key)] = "This is not an item of this instrument."
+    for key, values in allowed.items():
+        value = answers.get(key)
+        if value is None or value == "":
+            if key in required:
+                errors[key] = "Answer this question."
+            continue
+        if key not in required and key not in optional:
+            continue  # reported by the rule that knows why it was not asked
+        if isinstance(value, bool) or not isinstance(value, int) or value not in values:
+            errors[key] = f"Choose one of the options ({values.start} to {values.stop - 1})."
+            continue
+        clean[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _band(bands: tuple[Band, ...], total: int) -> Band:
+    return next(b for b in bands if b.low <= total <= b.high)
+
+
+# --- PHQ-9 ------------------------------------------------------------------------------------------
+# Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity measure.
+# J Gen Intern Med 2001;16(9):606-613. Nine items 0-3; severity 0-4, 5-9, 10-14, 15-19, 20-27.
+# Item 9 (thoughts of being better off dead or of self-harm) answered at all warrants a risk assessment.
+
+PHQ9_BANDS = (
+    Band("minimal", "Minimal", 0, 4),
+    Band("mild", "Mild", 5, 9),
+    Band("moderate", "Moderate", 10, 14),
+    Band("moderately_severe", "Moderately severe", 15, 19),
+    Band("severe", "Severe", 20, 27),
+)
+
+
+def score_phq9(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = _keys(9)
+    clean = _check(answers, required=keys, allowed=dict.fromkeys(keys, range(4)))
+    total = sum(clean.values())
+    flags: tuple[str, ...] = ()
+    note = ""
+    if clean["q9"] >= 1:
+        flags = (SUICIDE_RISK,)
+        note = f"Item 9 answered {clean['q9']}: complete a suicide risk screen."
+    return ScoreResult(total, _band(PHQ9_BANDS, total).key, flags, note)
+
+
+# --- PHQ-2 ------------------------------------------------------------------------------------------
+# Kroenke K, Spitzer RL, Williams JBW. The Patient Health Questionnaire-2: validity of a two-item
+# depression screener. Med Care 2003;41(11):1284-1292. The PHQ-9's first two items; a total >= 3
+# is a positive screen (follow with the full PHQ-9).
+
+PHQ2_BANDS = (
+    Band("negative", "Negative screen", 0, 2),
+    Band("positive", "Positive screen", 3, 6),
+)
+
+
+def score_phq2(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = _keys(2)
+    clean = _check(answers, required=keys, allowed=dict.fromkeys(keys, range(4)))
+    total = sum(clean.values())
+    band = _band(PHQ2_BANDS, total)
+    flags = (POSITIVE_SCREEN,) if band.key == "positive" else ()
+    note = "Positive screen: administer the full PHQ-9." if flags else ""
+    return ScoreResult(total, band.key, flags, note)
+
+
+# --- GAD-7 ------------------------------------------------------------------------------------------
+# Spitzer RL, Kroenke K, Williams JBW, Löwe B. A brief measure for assessing generalized anxiety
+# disorder: the GAD-7. Arch Intern Med 2006;166(10):1092-1097. Seven items 0-3; 0-4, 5-9, 10-14, 15-21.
+
+GAD7_BANDS = (
+    Band("minimal", "Minimal", 0, 4),
+    Band("mild", "Mild", 5, 9),
+    Band("moderate", "Moderate", 10, 14),
+    Band("severe", "Severe", 15, 21),
+)
+
+
+def score_gad7(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = _keys(7)
+    clean = _check(answers, required=keys, allowed=dict.fromkeys(keys, range(4)))
+    total = sum(clean.values())
+    return ScoreResult(total, _band(GAD7_BANDS, total).key)
+
+
+# --- AUDIT-C ----------------------------------------------------------------------------------------
+# Bush K, Kivlahan DR, McDonell MB, Fihn SD, Bradley KA. The AUDIT alcohol consumption questions
+# (AUDIT-C). Arch Intern Med 1998;158(16):1789-1795 (men, >= 4); Bradley KA et al., Alcohol Clin Exp
+# Res 2007;31(7):1208-1217 (women, >= 3). Three items 0-4, total 0-12. The cutoff follows sex assigned
+# at birth; when it is not male or female (unknown, declined, intersex, not recorded) the lower,
+# more sensitive cutoff is used and the note says so.
+
+AUDIT_C_MALE_CUTOFF = 4
+AUDIT_C_FEMALE_CUTOFF = 3
+
+AUDIT_C_BANDS = (
+    Band("negative", "Negative screen", 0, 2),
+    Band("positive", "Positive screen", 3, 12),
+)
+
+
+def score_audit_c(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = _keys(3)
+    clean = _check(answers, required=keys, allowed=dict.fromkeys(keys, range(5)))
+    total = sum(clean.values())
+    if sex_at_birth == "male":
+        cutoff = AUDIT_C_MALE_CUTOFF
+        note = f"Cutoff ≥{cutoff} used (male sex assigned at birth)."
+    elif sex_at_birth == "female":
+        cutoff = AUDIT_C_FEMALE_CUTOFF
+        note = f"Cutoff ≥{cutoff} used (female sex assigned at birth)."
+    else:
+        cutoff = AUDIT_C_FEMALE_CUTOFF
+        why = {"intersex": "intersex", "declined": "declined to answer", "unknown": "unknown"}.get(
+            sex_at_birth, "not recorded"
+        )
+        note = f"Cutoff ≥{cutoff} used (the lower cutoff): sex assigned at birth is {why}."
+    positive = total >= cutoff
+    return ScoreResult(
+        total, "positive" if positive else "negative", (POSITIVE_SCREEN,) if positive else (), note
+    )
+
+
+# --- DAST-10 ----------------------------------------------------------------------------------------
+# Skinner HA. The Drug Abuse Screening Test. Addict Behav 1982;7(4):363-371 (10-item version).
+# Ten yes/no items (answer value 1 = yes, 0 = no); each "yes" scores 1 except item 3 ("able to stop
+# using when you want to"), where "no" scores 1. Bands: 0 none, 1-2 low, 3-5 moderate,
+# 6-8 substantial, 9-10 severe.
+
+DAST10_REVERSED = frozenset({"q3"})
+DAST10_BANDS = (
+    Band("none", "No problems reported", 0, 0),
+    Band("low", "Low level", 1, 2),
+    Band("moderate", "Moderate level", 3, 5),
+    Band("substantial", "Substantial level", 6, 8),
+    Band("severe", "Severe level", 9, 10),
+)
+
+
+def score_dast10(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = _keys(10)
+    clean = _check(answers, required=keys, allowed=dict.fromkeys(keys, range(2)))
+    total = sum(1 - v if k in DAST10_REVERSED else v for k, v in clean.items())
+    return ScoreResult(total, _band(DAST10_BANDS, total).key)
+
+
+# --- BARC-10 ----------------------------------------------------------------------------------------
+# Vilsaint CL, Kelly JF, Bergman BG, Groshkova T, Best D, White W. Development and validation of a
+# Brief Assessment of Recovery Capital (BARC-10). Drug Alcohol Depend 2017;177:71-76. Ten items 1-6
+# (strongly disagree to strongly agree), total 10-60; >= 47 is associated with sustained remission.
+
+BARC10_REMISSION_CUTOFF = 47
+BARC10_BANDS = (
+    Band("below_47", "Below 47", 10, 46),
+    Band("at_or_above_47", "47 or more (associated with sustained remission)", 47, 60),
+)
+
+
+def score_barc10(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = _keys(10)
+    clean = _check(answers, required=keys, allowed=dict.fromkeys(keys, range(1, 7)))
+    total = sum(clean.values())
+    band = _band(BARC10_BANDS, total)
+    flags = (SUSTAINED_REMISSION_RANGE,) if total >= BARC10_REMISSION_CUTOFF else ()
+    note = "Associated with sustained remission (≥47)." if flags else ""
+    return ScoreResult(total, band.key, flags, note)
+
+
+# --- C-SSRS screener --------------------------------------------------------------------------------
+# Posner K, Brown GK, Stanley B, et al. The Columbia-Suicide Severity Rating Scale. Am J Psychiatry
+# 2011;168(12):1266-1277; screener triage as in the Columbia Lighthouse Project's screen version.
+# Q1 (wish to be dead) and Q2 (suicidal thoughts) always; Q3-Q5 only when Q2 is yes; Q6 (suicidal
+# behaviour, lifetime) always, with "within the past 3 months" (q6_recent) when Q6 is yes.
+# High: Q4 or Q5 yes, or Q6 within 3 months. Moderate: Q3 yes, or Q6 more than 3 months ago.
+# Low: Q1 or Q2 yes only. None: every answer no. Answer values: 1 = yes, 0 = no.
+
+CSSRS_KEYS = ("q1", "q2", "q3", "q4", "q5", "q6", "q6_recent")
+CSSRS_BANDS = (
+    Band("none", "No risk identified", 0, 0),
+    Band("low", "Low risk", 1, 1),
+    Band("moderate", "Moderate risk", 2, 2),
+    Band("high", "High risk", 3, 3),
+)
+_NOT_ASKED = "Asked only when question {q} is yes; clear this answer or change question {q}."
+
+
+def score_cssrs_screener(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    allowed = dict.fromkeys(CSSRS_KEYS, range(2))
+    base = _check(answers, required=["q1", "q2", "q6"], allowed=allowed, optional=CSSRS_KEYS)
+    follow_ups = (["q3", "q4", "q5"] if base["q2"] else []) + (["q6_recent"] if base["q6"] else [])
+    errors = {}
+    for key in ("q3", "q4", "q5", "q6_recent"):
+        if key not in follow_ups and key in base:
+            errors[key] = _NOT_ASKED.format(q=2 if key != "q6_recent" else 6)
+        elif key in follow_ups and key not in base:
+            errors[key] = "Answer this question."
+    if errors:
+        raise ValidationError(errors)
+    yes = {k for k, v in base.items() if v == 1}
+    if yes & {"q4", "q5"} or {"q6", "q6_recent"} <= yes:
+        band = "high"
+    elif "q3" in yes or "q6" in yes:
+        band = "moderate"
+    elif yes & {"q1", "q2"}:
+        band = "low"
+    else:
+        band = "none"
+    flags = (SUICIDE_RISK,) if band in {"moderate", "high"} else ()
+    return ScoreResult(None, band, flags)
+
+
+RULES: dict[str, Callable[..., ScoreResult]] = {
+    "phq9": score_phq9,
+    "phq2": score_phq2,
+    "gad7": score_gad7,
+    "audit_c": score_audit_c,
+    "dast10": score_dast10,
+    "barc10": score_barc10,
+    "cssrs_screener": score_cssrs_screener,
+}
+
+BANDS: dict[str, tuple[Band, ...]] = {
+    "phq9": PHQ9_BANDS,
+    "phq2": PHQ2_BANDS,
+    "gad7": GAD7_BANDS,
+    "audit_c": AUDIT_C_BANDS,
+    "dast10": DAST10_BANDS,
+    "barc10": BARC10_BANDS,
+    "cssrs_screener": CSSRS_BANDS,
+}
+
+# Scale ranges for the trend chart (None: the rule has no total to plot).
+SCALE: dict[str, tuple[int, int] | None] = {
+    "phq9": (0, 27),
+    "phq2": (0, 6),
+    "gad7": (0, 21),
+    "audit_c": (0, 12),
+    "dast10": (0, 10),
+    "barc10": (10, 60),
+    "cssrs_screener": None,
+}
+
+# Where a higher total is better (recovery capital), so "improved" reads the right way round.
+HIGHER_IS_BETTER = frozenset({"barc10"})
+
+
+def score(rule: str, answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    """Score ``answers`` with the rule named ``rule`` (a ``ScoringRule`` value)."""
+    try:
+        fn = RULES[rule]
+    except KeyError:
+        raise ValidationError({"instrument": f"No scoring rule called {rule!r}."}) from None
+    return fn(answers, sex_at_birth=sex_at_birth)
+
+
+def bands_for(rule: str, *, sex_at_birth: str = "") -> tuple[Band, ...]:
+    """The bands to shade on a chart: AUDIT-C's depend on the cutoff used for this client (Bush 1998)."""
+    if rule == "audit_c" and sex_at_birth == "male":
+        return (
+            Band("negative", "Negative screen", 0, AUDIT_C_MALE_CUTOFF - 1),
+            Band("positive", "Positive screen", AUDIT_C_MALE_CUTOFF, 12),
+        )
+    return BANDS.get(rule, ())
+
+
+def band_label(rule: str, key: str) -> str:
+    """The label shown for a band key; AUDIT-C's bands are by cutoff, so only the word is shown."""
+    for band in BANDS.get(rule, ()):
+        if band.key == key:
+            return band.label
+    return key.replace("_", " ").capitalize()

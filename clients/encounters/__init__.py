@@ -1,0 +1,1 @@
+"""Appointments and signed session notes: part of the client record (``clients``)."""

@@ -1,0 +1,181 @@
+"""Reads of appointments and session notes, already scoped to what the user may see.
+
+Notes follow three rules on top of the care team: the role must read notes
+(peer specialists never do — minimum necessary, 45 CFR 164.502(b)); a
+restricted note (psychotherapy note, 45 CFR 164.501 / 164.508(a)(2)) is seen
+only by its author and the supervisors of a team the author belongs to; and
+a restricted note is *hidden* from everybody else rather than shown as
+"Restricted note by X" — the existence, date and author of a psychotherapy
+session is itself sensitive, and a placeholder would invite requests for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from careteam import access
+from careteam.models import Team, User
+from clients.models import Appointment, AppointmentStatus, Client, EncounterNote, NoteAddendum, NoteStatus
+
+from .services import local_today, user_time_zone
+
+NOTES_TO_SIGN_DAYS = 14
+TODAY_LIMIT = 20
+
+
+def may_read_notes(user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.has_perm("clients.view_encounternote")
+        and not access.minimum_necessary_view(user)
+    )
+
+
+def may_cosign(user: User) -> bool:
+    """Holds the co-sign permission and supervises at least one team."""
+    return (
+        user.is_authenticated
+        and user.has_perm("clients.cosign_encounternote")
+        and Team.supervisors.through.objects.filter(user=user).exists()
+    )
+
+
+def restricted_visible_q(user: User) -> Q:
+    """Unrestricted notes, or restricted ones the user wrote or supervises the author of."""
+    supervised_author = Team.members.through.objects.filter(
+        user_id=OuterRef("author_id"), team__supervisors=user
+    )
+    return Q(restricted=False) | Q(author=user) | Q(Exists(supervised_author))
+
+
+def appointment_list_for_user(user: User) -> QuerySet[Appointment]:
+    """Appointments of the clients the user may see (model permission from the role)."""
+    if not user.is_authenticated or not user.has_perm("clients.view_appointment"):
+        return Appointment.objects.none()
+    return Appointment.objects.filter(client__in=access.clients_visible_to(user).values("pk")).select_related(
+        "client", "staff"
+    )
+
+
+def appointment_get_for_user(user: User, pk, *, client_pk=None) -> Appointment:
+    qs = appointment_list_for_user(user)
+    if client_pk is not None:
+        qs = qs.filter(client_id=client_pk)
+    try:
+        return qs.get(pk=pk)
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such appointment.") from None
+
+
+def note_list_for_user(user: User, *, all_restricted: bool = False) -> QuerySet[EncounterNote]:
+    """Notes the user may read. ``all_restricted`` lifts the restricted-note rule (superusers in admin)."""
+    if not may_read_notes(user):
+        return EncounterNote.objects.none()
+    qs = EncounterNote.objects.filter(client__in=access.clients_visible_to(user).values("pk"))
+    if not all_restricted:
+        qs = qs.filter(restricted_visible_q(user))
+    return qs.select_related("client", "author", "signed_by", "cosigned_by", "appointment")
+
+
+def note_get_for_user(user: User, pk, *, client_pk=None) -> EncounterNote:
+    qs = note_list_for_user(user)
+    if client_pk is not None:
+        qs = qs.filter(client_id=client_pk)
+    try:
+        return qs.get(pk=pk)
+    except (EncounterNote.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such note.") from None
+
+
+def addenda_for_note(note: EncounterNote) -> QuerySet[NoteAddendum]:
+    return note.addenda.select_related("author").order_by("created_at", "id")
+
+
+def cosign_queue_for_user(user: User) -> QuerySet[EncounterNote]:
+    """Signed notes waiting for this supervisor's co-signature: authors on teams they supervise."""
+    if not may_cosign(user):
+        return EncounterNote.objects.none()
+    supervised_members = Team.members.through.objects.filter(team__supervisors=user).values("user_id")
+    return (
+        note_list_for_user(user)
+        .filter(
+            status=NoteStatus.SIGNED,
+            requires_cosign=True,
+            cosigned_at__isnull=True,
+            author_id__in=supervised_members,
+        )
+        .exclude(author=user)
+        .order_by("signed_at", "id")
+    )
+
+
+def _with_note_flags(qs: QuerySet[Appointment], user: User) -> QuerySet[Appointment]:
+    """Each appointment with ``has_note`` (any note) and ``visible_note_id`` (one the user may read)."""
+    any_note = EncounterNote.objects.filter(appointment=OuterRef("pk"))
+    qs = qs.annotate(has_note=Exists(any_note))
+    if may_read_notes(user):
+        readable = note_list_for_user(user).filter(appointment=OuterRef("pk")).values("pk")[:1]
+        qs = qs.annotate(visible_note_id=Subquery(readable))
+    return qs
+
+
+def client_appointments(user: User, client: Client, *, limit: int = 50) -> tuple[list, list]:
+    """(upcoming scheduled, past or closed) appointments of one client, newest past first, bounded."""
+    now = timezone.now()
+    qs = _with_note_flags(appointment_list_for_user(user).filter(client=client), user)
+    upcoming = list(
+        qs.filter(status=AppointmentStatus.SCHEDULED, starts_at__gte=now).order_by("starts_at")[:limit]
+    )
+    past = list(
+        qs.exclude(status=AppointmentStatus.SCHEDULED, starts_at__gte=now).order_by("-starts_at", "-id")[
+            :limit
+        ]
+    )
+    return upcoming, past
+
+
+def client_notes(user: User, client: Client, *, limit: int = 50) -> list[EncounterNote]:
+    return list(note_list_for_user(user).filter(client=client).order_by("-created_at", "-id")[:limit])
+
+
+def day_bounds(user: User, day: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight to midnight of ``day`` (default today) in the user's time zone."""
+    tz = user_time_zone(user)
+    day = day or local_today(user)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def todays_appointments_for_user(user: User) -> list[Appointment]:
+    """The user's own appointments today in their time zone (bounded)."""
+    start, end = day_bounds(user)
+    return list(
+        _with_note_flags(appointment_list_for_user(user), user)
+        .filter(staff=user, starts_at__gte=start, starts_at__lt=end)
+        .exclude(status=AppointmentStatus.RESCHEDULED)
+        .order_by("starts_at", "id")[:TODAY_LIMIT]
+    )
+
+
+def notes_to_sign_for_user(user: User) -> tuple[list[EncounterNote], list[Appointment]]:
+    """The user's draft notes, and their attended appointments of the last 14 days with no note."""
+    if not may_read_notes(user) or not user.has_perm("clients.add_encounternote"):
+        return [], []
+    drafts = list(
+        note_list_for_user(user)
+        .filter(author=user, status=NoteStatus.DRAFT)
+        .order_by("created_at")[:TODAY_LIMIT]
+    )
+    since, _ = day_bounds(user, local_today(user) - dt.timedelta(days=NOTES_TO_SIGN_DAYS))
+    unwritten = list(
+        appointment_list_for_user(user)
+        .filter(staff=user, status=AppointmentStatus.ATTENDED, starts_at__gte=since)
+        .exclude(Exists(EncounterNote.objects.filter(appointment=OuterRef("pk"))))
+        .order_by("-starts_at")[:TODAY_LIMIT]
+    )
+    return drafts, unwritten

@@ -1,0 +1,180 @@
+"""Reads of treatment plans, already scoped to the clients the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from careteam import access
+from careteam.models import CareTeamAssignment, CaseRole, User
+from clients.models import Client, ClientStatus, EncounterNote
+from clients.selectors import client_get_for_user
+
+from .models import (
+    ActionStep,
+    ActionStepCompletion,
+    Goal,
+    GoalReview,
+    Intervention,
+    PlanReview,
+    PlanStatus,
+    Problem,
+    TreatmentPlan,
+)
+
+TODAY_PLANS_LIMIT = 15
+
+
+def with_items(qs: QuerySet[TreatmentPlan]) -> QuerySet[TreatmentPlan]:
+    """Problems → goals → steps and interventions in four queries whatever their number."""
+    return qs.select_related("client", "signed_by", "created_by").prefetch_related(
+        Prefetch(
+            "problems",
+            queryset=Problem.objects.prefetch_related(
+                Prefetch(
+                    "goals",
+                    queryset=Goal.objects.prefetch_related(
+                        "action_steps",
+                        Prefetch(
+                            "interventions", queryset=Intervention.objects.select_related("responsible_staff")
+                        ),
+                    ),
+                )
+            ),
+        )
+    )
+
+
+def plan_items(plan: TreatmentPlan) -> tuple[list[Goal], list[ActionStep], list[Intervention]]:
+    """Every goal, step and intervention of a plan loaded by ``with_items`` (no queries)."""
+    goals = [g for p in plan.problems.all() for g in p.goals.all()]
+    steps = [s for g in goals for s in g.action_steps.all()]
+    interventions = [i for g in goals for i in g.interventions.all()]
+    return goals, steps, interventions
+
+
+def plans_for_user(user: User, perm: str = access.VIEW) -> QuerySet[TreatmentPlan]:
+    return TreatmentPlan.objects.filter(client__in=access.clients_visible_to(user, perm).values("pk"))
+
+
+def plan_active_for_client(client: Client) -> TreatmentPlan | None:
+    return with_items(TreatmentPlan.objects.filter(client=client, status=PlanStatus.ACTIVE)).first()
+
+
+def plan_versions_for_client(client: Client) -> list[TreatmentPlan]:
+    """Every version, newest first (one query)."""
+    return list(TreatmentPlan.objects.filter(client=client).select_related("signed_by").order_by("-version"))
+
+
+def plan_get_for_client(client: Client, plan_pk: int, *, items: bool = True) -> TreatmentPlan:
+    """One version of a client already loaded through the scoped client selector; otherwise 404."""
+    qs = TreatmentPlan.objects.filter(client=client)
+    if items:
+        qs = with_items(qs)
+    try:
+        return qs.get(pk=plan_pk)
+    except (TreatmentPlan.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such plan.") from None
+
+
+def plan_get_for_user(user: User, client_pk: int, plan_pk: int, *, perm: str = access.VIEW) -> TreatmentPlan:
+    return plan_get_for_client(client_get_for_user(user, client_pk, perm=perm), plan_pk)
+
+
+def _item_for_client(model, client: Client, pk: int, plan_path: str):
+    try:
+        return model.objects.select_related(plan_path).get(pk=pk, **{f"{plan_path}__client": client})
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such item.") from None
+
+
+def problem_get(client: Client, pk: int) -> Problem:
+    return _item_for_client(Problem, client, pk, "plan")
+
+
+def goal_get(client: Client, pk: int) -> Goal:
+    return _item_for_client(Goal, client, pk, "problem__plan")
+
+
+def step_get(client: Client, pk: int) -> ActionStep:
+    return _item_for_client(ActionStep, client, pk, "goal__problem__plan")
+
+
+def intervention_get(client: Client, pk: int) -> Intervention:
+    return _item_for_client(Intervention, client, pk, "goal__problem__plan")
+
+
+def reviews_for_plan(plan: TreatmentPlan, *, with_scores: bool) -> list[PlanReview]:
+    qs = PlanReview.objects.filter(plan__client_id=plan.client_id, plan__version__lte=plan.version)
+    qs = qs.select_related("reviewer", "plan").prefetch_related(
+        Prefetch("goal_reviews", queryset=GoalReview.objects.select_related("goal"))
+    )
+    if with_scores:
+        qs = qs.prefetch_related("assessments__instrument")
+    return list(qs)
+
+
+def completion_list_for_user(user: User) -> QuerySet[ActionStepCompletion]:
+    return ActionStepCompletion.objects.filter(
+        client__in=access.clients_visible_to(user).values("pk")
+    ).select_related("logged_by")
+
+
+def note_get_for_user(user: User, client: Client, note_pk: int) -> EncounterNote:
+    """A note of this client the user may read. Restricted (psychotherapy) notes: only their author and
+    the author's supervisor (HIPAA 45 CFR 164.501). Peers read no notes (minimum necessary)."""
+    if access.minimum_necessary_view(user):
+        raise Http404("No such note.")
+    try:
+        note = EncounterNote.objects.select_related("author").get(pk=note_pk, client=client)
+    except (EncounterNote.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such note.") from None
+    if note.restricted and note.author_id != user.pk:
+        supervises = note.author.teams.filter(supervisors=user).exists()
+        if not supervises:
+            raise Http404("No such note.")
+    return note
+
+
+# --- Chart alert and Today --------------------------------------------------------------------
+
+
+def plan_review_state(client: Client) -> tuple[bool, dt.date | None]:
+    """(whether the client has an active plan, its review due date) — one query."""
+    row = (
+        TreatmentPlan.objects.filter(client=client, status=PlanStatus.ACTIVE)
+        .values_list("pk", "review_due_on")
+        .first()
+    )
+    return (row is not None, row[1] if row else None)
+
+
+def plans_due_for_user(user: User, *, today: dt.date | None = None) -> list[Client]:
+    """The user's own clients (primary counselor or case manager) whose active plan is due for review
+    today or earlier, or who are active without an active plan. One query, bounded."""
+    today = today or timezone.localdate()
+    mine = CareTeamAssignment.objects.active().filter(
+        client=OuterRef("pk"),
+        staff=user,
+        role__in=[CaseRole.PRIMARY_COUNSELOR, CaseRole.CASE_MANAGER],
+    )
+    active_plan = TreatmentPlan.objects.filter(client=OuterRef("pk"), status=PlanStatus.ACTIVE)
+    draft_plan = TreatmentPlan.objects.filter(client=OuterRef("pk"), status=PlanStatus.DRAFT)
+    qs = (
+        access.clients_visible_to(user)
+        .filter(Exists(mine))
+        .annotate(
+            has_active_plan=Exists(active_plan),
+            has_draft_plan=Exists(draft_plan),
+            plan_review_due_on=Subquery(active_plan.values("review_due_on")[:1]),
+        )
+        .filter(
+            Q(has_active_plan=True, plan_review_due_on__lte=today)
+            | Q(has_active_plan=False, status=ClientStatus.ACTIVE)
+        )
+        .order_by("plan_review_due_on", "legal_last_name", "id")
+    )
+    return list(qs[: TODAY_PLANS_LIMIT + 1])
