@@ -13,6 +13,7 @@ COPY pyproject.toml README.md ./
 COPY careteam careteam
 COPY clients clients
 COPY plans plans
+COPY peers peers
 COPY workspace workspace
 RUN pip install --upgrade pip && pip install .
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "careteam",
     "clients",
     "plans",
+    "peers",
     "workspace",
 ]
 
