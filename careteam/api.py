@@ -12,6 +12,8 @@ from rest_framework.views import exception_handler
 from clients.api import ClientViewSet
 from clients.assessments.api import AssessmentResponseViewSet, InstrumentViewSet
 from clients.encounters.api import AppointmentViewSet, NoteViewSet
+from peers.api import GroupAttendanceViewSet, PeerContactViewSet, RecoveryCheckInViewSet, SupportGroupViewSet
+from peers.api_assignments import PeerAssignmentViewSet, PeerMatchViewSet, PeerProfileViewSet
 from plans.api import ActionStepViewSet, CompletionViewSet, GoalViewSet, PlanViewSet, ProblemViewSet
 from workspace.api import TaskViewSet
 
@@ -55,5 +57,12 @@ router.register("plan-problems", ProblemViewSet, basename="plan-problem")
 router.register("plan-goals", GoalViewSet, basename="plan-goal")
 router.register("action-steps", ActionStepViewSet, basename="action-step")
 router.register("step-completions", CompletionViewSet, basename="step-completion")
+router.register("peer-profiles", PeerProfileViewSet, basename="peer-profile")
+router.register("peer-matches", PeerMatchViewSet, basename="peer-match")
+router.register("peer-assignments", PeerAssignmentViewSet, basename="peer-assignment")
+router.register("peer-contacts", PeerContactViewSet, basename="peer-contact")
+router.register("support-groups", SupportGroupViewSet, basename="support-group")
+router.register("group-attendance", GroupAttendanceViewSet, basename="group-attendance")
+router.register("recovery-checkins", RecoveryCheckInViewSet, basename="recovery-checkin")
 
 urlpatterns = [path("auth/token/", TokenObtainApi.as_view(), name="api-token")]

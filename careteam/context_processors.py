@@ -14,6 +14,10 @@ def navigation(request):
         ("My caseload", reverse("clients:list"), "people"),
         ("Tasks", reverse("workspace:worklist"), "check2-square"),
     ]
+    if user.has_role(Role.PEER_SPECIALIST):
+        items.append(("My people", reverse("peers:home"), "people-fill"))
+    if user.has_role(Role.SUPERVISOR, Role.ADMIN) or user.is_superuser:
+        items.append(("Peer supervision", reverse("peers:supervision"), "diagram-3"))
     if user.has_perm("clients.add_client"):
         items.append(("New intake", reverse("clients:create"), "person-plus"))
     if user.is_staff:

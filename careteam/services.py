@@ -13,6 +13,7 @@ from . import access
 from .audit import audit_log
 from .errors import DomainError
 from .models import AuditAction, CareTeamAssignment, CaseRole, Task, TaskPriority, TaskStatus, User
+from .signals import assignment_ended
 
 
 @transaction.atomic
@@ -87,6 +88,9 @@ def assignment_end(
     assignment.end_reason = reason
     assignment.save(update_fields=["ended_on", "end_reason"])
     _, revoked = access.sync_object_permissions(client=assignment.client, staff=assignment.staff)
+    assignment_ended.send(
+        sender=CareTeamAssignment, assignment=assignment, acting_user=acting_user, reason=reason
+    )
     audit_log(
         user=acting_user,
         action=AuditAction.CHANGE,

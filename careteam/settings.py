@@ -293,5 +293,9 @@ LOGGING = {
 
 # careteam's own knobs.
 CARETEAM_CASELOAD_PAGE_SIZE = 25
+# Treatment plans are reviewed this many days after activation unless a date is set.
+CARETEAM_PLAN_REVIEW_DAYS = envint("CARETEAM_PLAN_REVIEW_DAYS", 90)
+# A peer's client turns red on "My people" after this many days without contact.
+CARETEAM_PEER_CONTACT_THRESHOLD_DAYS = envint("CARETEAM_PEER_CONTACT_THRESHOLD_DAYS", 7)
 # Demo logins only; seed_demo refuses to run in production.
 CARETEAM_DEMO_PASSWORD = "careteam-demo"  # noqa: S105

@@ -1,11 +1,15 @@
-"""Audit rows for authentication events and role (group) changes."""
+"""Audit rows for authentication events and role (group) changes; the care-team signals."""
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .audit import audit_log, request_user
 from .models import AuditAction, User
+
+# Sent inside assignment_end's transaction, so apps above the core can end what hangs on an
+# assignment (a peer assignment) without the core importing them. kwargs: assignment, acting_user, reason.
+assignment_ended = Signal()
 
 
 @receiver(user_logged_in)

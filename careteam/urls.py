@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("clients/", include("clients.urls")),
     path("clients/<int:pk>/plans/", include("plans.urls")),
+    path("", include("peers.urls")),
     path("", include("workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns + api_router.urls)),

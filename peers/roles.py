@@ -23,15 +23,14 @@ _MATCH = [
     "peers.change_peermatchpreferences",
 ]
 
+# What the rest of the care team reads of the peer work (the chart's Peer Support tab).
+_TEAM_VIEW = ["peers.view_peercontact", "peers.view_groupattendance", "peers.view_recoverycapitalcheckin"]
+
 PEER_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "peer_specialist": _READ + _LOG + ["peers.change_peerprofile"],
-    "counselor": _READ
-    + _MATCH
-    + ["peers.view_peercontact", "peers.view_groupattendance", "peers.add_groupattendance"],
-    "case_manager": _READ
-    + _MATCH
-    + ["peers.view_peercontact", "peers.view_groupattendance", "peers.add_groupattendance"],
-    "crisis_worker": [*_READ, "peers.view_peercontact", "peers.view_groupattendance"],
+    "counselor": _READ + _MATCH + _TEAM_VIEW + ["peers.add_groupattendance"],
+    "case_manager": _READ + _MATCH + _TEAM_VIEW + ["peers.add_groupattendance"],
+    "crisis_worker": _READ + _TEAM_VIEW,
     "supervisor": _READ + _MATCH + _LOG + ["peers.add_supportgroup", "peers.change_supportgroup"],
     "admin": [
         *_READ,

@@ -168,6 +168,9 @@ def _build_draft(*, rng, client, author, k_problems: int, overdue_on: dt.date | 
                     "frequency_count": count,
                     "frequency_period": period or "",
                     "due_on": None if count else today + dt.timedelta(days=rng.randint(-10, 40)),
+                    # Support-group attendance recorded by peers fills these steps by itself.
+                    "counts_group_attendance": "support group" in description
+                    or "Anonymous meeting" in description,
                 },
             )
         services.intervention_create(

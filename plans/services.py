@@ -61,7 +61,7 @@ INTERVENTION_FIELDS = ("modality", "description", "frequency", "responsible_staf
 def review_interval_days() -> int:
     """Days from activation (or a review) to the next review. Default 90: a common program standard
     for outpatient SUD plan reviews (state licensing rules vary; set ``CARETEAM_PLAN_REVIEW_DAYS``)."""
-    return int(getattr(settings, "CARETEAM_PLAN_REVIEW_DAYS", 90))
+    return settings.CARETEAM_PLAN_REVIEW_DAYS
 
 
 def _require_draft(plan: TreatmentPlan) -> None:

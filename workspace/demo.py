@@ -44,6 +44,7 @@ from clients.assessments import demo as assessments_demo
 from clients.encounters import demo as encounters_demo
 from clients.models import Client, ClientStatus, DischargeReason, SupportivePerson
 from clients.services import client_create, supportive_person_create
+from peers import demo as peers_demo
 from plans import demo as plans_demo
 from tests.factories import ClientIntakeFactory, SupportivePersonDataFactory, TeamFactory, UserFactory
 
@@ -54,8 +55,15 @@ RIVERSIDE = "Riverside Crisis & Recovery"
 
 
 # Each domain adds its history to the demo people through its own services, in this order:
-# appointments and notes first, then scores, then plans (whose reviews cite the latest scores).
-DOMAIN_SEEDERS: list = [encounters_demo.seed, assessments_demo.seed, plans_demo.seed]
+# appointments and notes first, then scores, then plans (whose reviews cite the latest scores),
+# then peer support (whose group attendance fills plan steps).
+DOMAIN_SEEDERS: list = [
+    encounters_demo.seed,
+    assessments_demo.seed,
+    plans_demo.seed,
+    peers_demo.seed_profiles,  # peer profiles and assignments, then their contacts and groups
+    peers_demo.seed,
+]
 
 
 class DemoSeedError(Exception):

@@ -66,6 +66,8 @@ def a_row_of_everything(alice, admin_user, supervisor):
     from tests.factories.plans import plan_with_everything  # treatment plans (plans app)
 
     plan_with_everything(alice, supervisor)
+    __import__("tests.factories.peers_profiles").factories.peers_profiles.peer_rows(alice, supervisor)
+    __import__("tests.factories.peers").factories.peers.peer_support_rows(alice, supervisor)
     task_create(
         kind="follow_up", title="Call Alice back", assignee=supervisor, client=alice, acting_user=None
     )

@@ -5,6 +5,14 @@ from .careteam import TeamFactory, UserFactory, assign
 from .clients import ClientFactory, SupportivePersonFactory
 from .demo import ClientIntakeFactory, SupportivePersonDataFactory
 from .encounters import AppointmentFactory, EncounterNoteFactory, NoteAddendumFactory  # noqa: F401
+from .peers import (  # noqa: F401
+    FirstFriendFactory,
+    GroupAttendanceFactory,
+    PeerAssignmentFactory,
+    PeerContactFactory,
+    SupportGroupFactory,
+)
+from .peers_profiles import PeerCertificationFactory, PeerProfileFactory  # noqa: F401
 from .plans import ActionStepFactory, GoalFactory, ProblemFactory, TreatmentPlanFactory, active_plan  # noqa: F401
 
 __all__ = [

@@ -21,6 +21,8 @@ from workspace.demo import DEMO_STAFF, HARBOR, RIVERSIDE, build_demo_cases
 
 DEMO_PASSWORD = "careteam-demo"
 HARBOR_STAFF = ["counselor", "counselor2", "casemanager", "peer", "crisis", "supervisor"]
+# Peer specialists the peer-support seed adds to Harbor so matching has someone to rank.
+HARBOR_EXTRA_PEERS = ["peer.maria", "peer.devon", "peer.sam"]
 
 
 def seed(**options) -> str:
@@ -69,7 +71,7 @@ def test_it_builds_the_demo_program(db, debug):
     admin = user("admin")
     assert admin.is_superuser and admin.is_staff
     assert harbor.supervisors.filter(username="supervisor").exists()
-    assert set(harbor.members.values_list("username", flat=True)) == set(HARBOR_STAFF)
+    assert set(harbor.members.values_list("username", flat=True)) == set(HARBOR_STAFF + HARBOR_EXTRA_PEERS)
     assert list(riverside.members.values_list("username", flat=True).order_by("username")) == [
         "outsider",
         "supervisor2",
