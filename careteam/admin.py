@@ -65,6 +65,19 @@ def count_subquery(queryset: QuerySet, *, group_by: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+class ReadOnlyAdminMixin:
+    """For records only the application writes (audit rows, grants, scores): admins read them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 # --- list filters -------------------------------------------------------------------------------
 
 
@@ -546,7 +559,7 @@ class CareTeamAssignmentAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit report: filterable, sortable, strictly read-only (the database refuses changes anyway).
 
     Reading the report is not itself audited: it is the record of access,
@@ -609,27 +622,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     def reason_column(self, obj: AuditEvent) -> str:
         return Truncator(obj.reason).chars(80)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ServiceHeartbeat)
-class ServiceHeartbeatAdmin(admin.ModelAdmin):
+class ServiceHeartbeatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """When the worker last answered beat; written by the heartbeat task only."""
 
     list_display = ("name", "last_seen")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

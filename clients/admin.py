@@ -17,6 +17,7 @@ from careteam import access
 from careteam.admin import (
     AuditedClientAdminMixin,
     ClientRecordFilter,
+    ReadOnlyAdminMixin,
     date_set_filter,
     parse_client_reference,
     scope_to_visible_clients,
@@ -344,17 +345,8 @@ class SupportivePersonAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
         self.message_user(request, "Archived; they stay in the record's history.", messages.SUCCESS)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """For rows written elsewhere that admins only need to look at."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class GrantClientFilter(ClientRecordFilter):

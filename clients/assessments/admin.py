@@ -6,7 +6,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
 
-from careteam.admin import AuditedClientAdminMixin, ClientRecordFilter, scope_to_visible_clients
+from careteam.admin import (
+    AuditedClientAdminMixin,
+    ClientRecordFilter,
+    ReadOnlyAdminMixin,
+    scope_to_visible_clients,
+)
 from clients.models import AssessmentResponse, Instrument
 
 
@@ -81,7 +86,7 @@ class InstrumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentResponse)
-class AssessmentResponseAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
+class AssessmentResponseAdmin(ReadOnlyAdminMixin, AuditedClientAdminMixin, admin.ModelAdmin):
     """Scores as they were saved; they are never edited. Scoped to the clients the admin user may see."""
 
     list_display = ("client", "instrument", "total", "band", "administered_by", "administered_at")
@@ -93,12 +98,3 @@ class AssessmentResponseAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope_to_visible_clients(super().get_queryset(request), request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,7 +11,12 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
 from django.db import models
 
-from careteam.admin import AuditedClientAdminMixin, ClientRecordFilter, scope_to_visible_clients
+from careteam.admin import (
+    AuditedClientAdminMixin,
+    ClientRecordFilter,
+    ReadOnlyAdminMixin,
+    scope_to_visible_clients,
+)
 from careteam.errors import DomainError
 from clients.models import Appointment, EncounterNote, NoteAddendum
 
@@ -26,7 +31,7 @@ def _notes_for_admin(request):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, AuditedClientAdminMixin, admin.ModelAdmin):
     """Appointments to look up. Booking and status moves happen on the chart, where the status
     table and the double-booking warning apply."""
 
@@ -46,15 +51,6 @@ class AppointmentAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scope_to_visible_clients(super().get_queryset(request), request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NoteAddendumInline(admin.TabularInline):
@@ -137,7 +133,7 @@ class EncounterNoteAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(NoteAddendum)
-class NoteAddendumAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
+class NoteAddendumAdmin(ReadOnlyAdminMixin, AuditedClientAdminMixin, admin.ModelAdmin):
     """Addenda to look up; they are added on the note's page and never changed."""
 
     list_display = ("created_at", "note", "author")
@@ -151,12 +147,3 @@ class NoteAddendumAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         notes = scope_to_visible_clients(_notes_for_admin(request), request.user)
         return super().get_queryset(request).filter(note__in=notes.values("pk"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
