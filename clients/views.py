@@ -136,6 +136,9 @@ class ChartMixin(LoginRequiredMixin):
 
     perm = access.VIEW
     tab = ""
+    # Rendering the chart shows client information, so chart_context() writes a VIEW row. Pages that
+    # audit something more specific themselves (a tab, a note, a print) set this to skip that row.
+    audits_own_view = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -156,6 +159,15 @@ class ChartMixin(LoginRequiredMixin):
     def chart_context(self, **extra) -> dict:
         client = self.client_record
         user = self.request.user
+        if not self.audits_own_view:
+            match = self.request.resolver_match
+            audit_log(
+                user=user,
+                action=AuditAction.VIEW,
+                client=client,
+                obj=client,
+                detail={"page": match.view_name if match else self.request.path},
+            )
         return {
             "client": client,
             "tabs": tabs_for(user, client),
@@ -171,6 +183,8 @@ class ChartMixin(LoginRequiredMixin):
 
 class ClientDetailView(ChartMixin, TemplateView):
     """The chart's overview tab: who the person is and how to reach them."""
+
+    audits_own_view = True
 
     template_name = "clients/client_detail.html"
     tab = "overview"
@@ -234,6 +248,8 @@ class ClientArchiveView(ChartMixin, PermissionRequiredMixin, TemplateView):
 
 class CareTeamView(ChartMixin, TemplateView):
     """The chart's care-team tab: current and past assignments; assign staff (supervisors)."""
+
+    audits_own_view = True
 
     template_name = "clients/care_team.html"
     tab = "care-team"

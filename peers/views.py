@@ -173,6 +173,8 @@ class CheckinCreateView(_FormView):
 class PeerSupportTabView(ChartMixin, TemplateView):
     """Chart tab for the rest of the care team: assignments, contacts, attendance, check-in trend."""
 
+    audits_own_view = True  # audits its own VIEW/EXPORT row
+
     template_name = "peers/chart_tab.html"
     tab = "peers"
 

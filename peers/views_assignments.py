@@ -28,6 +28,8 @@ CERT_WARNING_DAYS = 60  # certifications expiring within this many days are flag
 class PeerMatchView(ChartMixin, PermissionRequiredMixin, TemplateView):
     """Find a peer: the client's matching preferences and the ranked peers with the reasons; choose one."""
 
+    audits_own_view = True  # audits its own VIEW/EXPORT row
+
     permission_required = ASSIGN_PERMISSION
     template_name = "peers/matching/match.html"
     tab = "peers"
@@ -113,6 +115,8 @@ class PeerMatchView(ChartMixin, PermissionRequiredMixin, TemplateView):
 
 class PeerAssignmentEndView(ChartMixin, PermissionRequiredMixin, TemplateView):
     """End a peer assignment with a reason; the peer's access to the record ends with it."""
+
+    audits_own_view = True  # audits its own VIEW/EXPORT row
 
     permission_required = "peers.change_peerassignment"
     template_name = "peers/matching/assignment_end.html"

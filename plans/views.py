@@ -61,6 +61,8 @@ class PlanViewMixin(ChartMixin, PermissionRequiredMixin):
 class PlanDetailView(PlanViewMixin, TemplateView):
     """The chart tab: the active version readable at a glance (or a given version, read-only)."""
 
+    audits_own_view = True  # audits its own VIEW/EXPORT row
+
     template_name = "plans/plan_detail.html"
 
     def get(self, request, *args, **kwargs):
@@ -109,6 +111,8 @@ class PlanDetailView(PlanViewMixin, TemplateView):
 class PlanPrintView(PlanViewMixin, TemplateView):
     """A clean, printable page of one version (the active one by default); audited as an export."""
 
+    audits_own_view = True  # audits its own VIEW/EXPORT row
+
     template_name = "plans/plan_print.html"
 
     def get(self, request, *args, **kwargs):
@@ -134,6 +138,8 @@ class PlanPrintView(PlanViewMixin, TemplateView):
 
 class PlanVersionsView(PlanViewMixin, TemplateView):
     """Every version of the plan, and the differences between any two (``?old=&new=``)."""
+
+    audits_own_view = True  # audits its own VIEW/EXPORT row
 
     template_name = "plans/plan_versions.html"
 
@@ -211,6 +217,8 @@ class DraftPageMixin(ChartMixin, PermissionRequiredMixin, DraftMixin):
 
 class PlanDraftView(DraftPageMixin, TemplateView):
     """The draft's editing page: header, relapse prevention, and the problems → goals → steps tree."""
+
+    audits_own_view = True  # audits its own VIEW/EXPORT row
 
     template_name = "plans/plan_draft.html"
 
@@ -557,6 +565,8 @@ class CompletionCreateView(ChartMixin, PermissionRequiredMixin, View):
 class NotePanelView(ChartMixin, PermissionRequiredMixin, TemplateView):
     """The "Plan goals" panel on a session note: tick the goals the session addressed and log step
     completions from the note. The author edits while the note is a draft; read-only once signed."""
+
+    audits_own_view = True  # audits its own VIEW/EXPORT row
 
     permission_required = "plans.view_treatmentplan"
 

@@ -35,6 +35,8 @@ class ScoresAllowedMixin:
 class AssessmentListView(ChartMixin, ScoresAllowedMixin, PermissionRequiredMixin, TemplateView):
     """The chart's Assessments tab: each instrument's history with a trend chart and its changes."""
 
+    audits_own_view = True  # audits its own VIEW/EXPORT row
+
     permission_required = selectors.VIEW_SCORES
     template_name = "clients/assessments/assessment_list.html"
     tab = TAB

@@ -61,6 +61,8 @@ def _show_clashes(form, exc: DoubleBookingError) -> None:
 class EncounterTabView(UserTimeZoneMixin, ChartMixin, TemplateView):
     """The chart's "Appointments & Notes" tab. Peer specialists see the appointments only."""
 
+    audits_own_view = True  # audits its own VIEW/EXPORT row
+
     template_name = "clients/encounters/tab.html"
     tab = "encounters"
 
@@ -352,6 +354,8 @@ class NoteUpdateView(NoteWriterMixin, TemplateView):
 
 class NoteDetailView(UserTimeZoneMixin, ChartMixin, TemplateView):
     """One note: its sections, signature block, addenda and the panels other apps add."""
+
+    audits_own_view = True  # audits its own VIEW/EXPORT row
 
     template_name = "clients/encounters/note_detail.html"
     tab = "encounters"

@@ -418,3 +418,18 @@ def test_audit_verify_notices_a_row_rewritten_with_a_recomputed_hash():
 
     with pytest.raises(CommandError, match=rf"row {rows[2].pk}: .*previous-hash"):
         verify()
+
+
+def test_every_chart_page_that_shows_the_record_writes_one_view_row(alice, counselor):
+    """GIVEN Alice's chart WHEN her counselor opens the edit form (a page with no audit of its own)
+    and the overview (which audits itself) THEN each writes exactly one VIEW row naming her."""
+    from django.urls import reverse
+
+    from tests.conftest import login
+
+    http = login(counselor)
+    for url in (reverse("clients:update", args=[alice.pk]), reverse("clients:detail", args=[alice.pk])):
+        before = AuditEvent.objects.filter(action=AuditAction.VIEW, client=alice).count()
+        assert http.get(url).status_code == 200
+        after = AuditEvent.objects.filter(action=AuditAction.VIEW, client=alice).count()
+        assert after - before == 1, url
