@@ -26,8 +26,10 @@ class ClientFactory(factory.django.DjangoModelFactory):
     legal_first_name = factory.Faker("first_name")
     legal_last_name = factory.Faker("last_name")
     pronouns = factory.Iterator(["she/her", "he/him", "they/them", ""])
+    # 19 to 70 years: 18 * 365 days falls a few leap days short of an 18th birthday, and a
+    # 17-year-old is a minor to the rules that care (peer matching's youth rule).
     date_of_birth = factory.LazyFunction(
-        lambda: timezone.localdate() - dt.timedelta(days=random.randint(18 * 365, 70 * 365))
+        lambda: timezone.localdate() - dt.timedelta(days=random.randint(19 * 365, 70 * 365))
     )
     sex_at_birth = factory.Iterator(["female", "male", "female", "male", "declined"])
     phone = factory.Sequence(_us_phone)
