@@ -14,6 +14,9 @@ COPY careteam careteam
 COPY clients clients
 COPY plans plans
 COPY peers peers
+COPY referrals referrals
+COPY outreach outreach
+COPY crisis crisis
 COPY workspace workspace
 RUN pip install --upgrade pip && pip install .
 

@@ -253,6 +253,15 @@ class TaskKind(models.TextChoices):
     PLAN_REVIEW = "plan_review", "Review a treatment plan"
     ASSESSMENT_DUE = "assessment_due", "Administer an assessment"
     FOLLOW_UP = "follow_up", "Follow up with the client"
+    CRISIS_CHECKPOINT = "crisis_checkpoint", "Crisis follow-up due"
+    CHECKPOINT_MISSED = "checkpoint_missed", "Crisis follow-up missed"
+    CLIENT_REPLY = "client_reply", "Reply from a client"
+    MESSAGE_FAILED = "message_failed", "Message could not be sent"
+    CALL_CLIENT = "call_client", "Call the client"
+    REFERRAL_NO_RESPONSE = "referral_no_response", "Referral: no response from partner"
+    REFERRAL_OUTCOME_DUE = "referral_outcome_due", "Referral: check the outcome with the client"
+    REFERRAL_STALE = "referral_stale", "Referral: no activity"
+    CONSENT_REVOKED = "consent_revoked", "Consent revoked: review open referrals"
     OTHER = "other", "Other"
 
 
@@ -270,7 +279,10 @@ class TaskPriority(models.TextChoices):
 class Task(models.Model):
     """Something a staff member (or a team) must do, shown on their worklist.
 
-    Deliberately small: the outreach app absorbs it later. ``dedupe_key`` makes
+    The one staff-task model: outreach, crisis, referrals and the clinical record
+    all raise tasks through ``careteam.services.task_create``. It lives in the
+    core because ``clients`` raises tasks too and must not depend on the apps
+    above it. ``dedupe_key`` makes
     creation idempotent — a periodic job or a repeated save that raises the same
     task twice gets the existing one back.
     """

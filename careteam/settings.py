@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "clients",
     "plans",
     "peers",
+    "referrals",
+    "outreach",
+    "crisis",
     "workspace",
 ]
 

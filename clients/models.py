@@ -161,6 +161,16 @@ class Client(models.Model):
     )
     may_text = models.BooleanField("may we text", default=False)
     may_leave_voicemail = models.BooleanField("may we leave a voicemail", default=False)
+    # Opt-outs are timestamps: when the person said stop (an inbound STOP, or staff recording it).
+    sms_opted_out_at = models.DateTimeField("texts stopped at", null=True, blank=True, editable=False)
+    email_opted_out_at = models.DateTimeField("emails stopped at", null=True, blank=True, editable=False)
+    nonessential_opted_out_at = models.DateTimeField(
+        "non-essential messages stopped at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Caring contacts and reminders stop; appointment changes and safety messages do not.",
+    )
     quiet_hours_start = models.TimeField(null=True, blank=True, help_text="No messages from this time…")
     quiet_hours_end = models.TimeField(null=True, blank=True, help_text="…until this time.")
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
@@ -499,3 +509,220 @@ class NoteAddendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Logged contacts --------------------------------------------------------------------------------
+
+
+class ContactMode(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    VIDEO = "video", "Video"
+    IN_PERSON = "in_person", "In person"
+    HOME_VISIT = "home_visit", "Home / community visit"
+    EMAIL = "email", "Email"
+
+
+class ContactPurpose(models.TextChoices):
+    CHECK_IN = "check_in", "Check-in"
+    CRISIS_FOLLOW_UP = "crisis_follow_up", "Crisis follow-up"
+    REFERRAL_FOLLOW_UP = "referral_follow_up", "Referral follow-up"
+    APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder / rescheduling"
+    OUTREACH = "outreach", "Outreach after missed contact"
+    OTHER = "other", "Other"
+
+
+class ClientContact(models.Model):
+    """A contact (or attempt) between a staff member and the client outside a booked appointment.
+
+    ``reached`` separates a conversation from an attempt: only a reached contact
+    meets a crisis follow-up checkpoint or counts as engagement.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts")
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="client_contacts")
+    contacted_at = models.DateTimeField(default=timezone.now)
+    mode = models.CharField(max_length=12, choices=ContactMode.choices)
+    purpose = models.CharField(max_length=24, choices=ContactPurpose.choices, default=ContactPurpose.CHECK_IN)
+    reached = models.BooleanField(
+        default=True, help_text="Did you speak with the client (not only leave a message)?"
+    )
+    summary = models.CharField(
+        max_length=500, blank=True, help_text="Logistics and outcome; clinical content belongs in a note."
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-contacted_at", "-id"]
+        indexes = [models.Index(fields=["client", "contacted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_mode_display()} {self.contacted_at:%Y-%m-%d %H:%M}"
+
+
+# --- Needs, consents (42 CFR Part 2) and disclosures ------------------------------------------------
+
+
+class NeedCategory(models.TextChoices):
+    """The needs taxonomy; the resource directory's taxonomy terms use the same codes."""
+
+    HOUSING = "housing", "Housing"
+    FOOD = "food", "Food"
+    TRANSPORTATION = "transportation", "Transportation"
+    LEGAL = "legal", "Legal"
+    EMPLOYMENT = "employment", "Employment"
+    BENEFITS = "benefits", "Benefits"
+    CHILDCARE = "childcare", "Childcare"
+    IDENTIFICATION = "identification", "Identification documents"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    SUD_TREATMENT = "substance_use_treatment", "Substance use treatment"
+    MEDICAL = "medical", "Medical"
+    PEER_RECOVERY = "peer_recovery_support", "Peer / recovery support"
+    CRISIS = "crisis", "Crisis"
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+
+
+class NeedStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    REFERRED = "referred", "Referred"
+    MET = "met", "Met"
+    UNMET_CLOSED = "unmet_closed", "Closed, not met"
+    DECLINED = "declined", "Declined by client"
+
+
+class Need(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="needs")
+    category = models.CharField(max_length=32, choices=NeedCategory.choices)
+    description = models.CharField(max_length=500, help_text="In the client's words where possible.")
+    urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.ROUTINE)
+    status = models.CharField(max_length=16, choices=NeedStatus.choices, default=NeedStatus.OPEN)
+    identified_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    identified_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    closed_note = models.CharField(max_length=300, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["status", "-identified_at", "id"]
+        indexes = [models.Index(fields=["client", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.description[:60]}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {NeedStatus.OPEN, NeedStatus.REFERRED}
+
+
+class ConsentKind(models.TextChoices):
+    PART2 = "part2", "42 CFR Part 2 disclosure"
+    GENERAL = "general", "General release of information"
+    TEXT_MESSAGING = "text_messaging", "Text messaging"
+
+
+class InformationCategory(models.TextChoices):
+    DEMOGRAPHICS = "demographics", "Demographics and contact details"
+    SUD = "sud", "Substance use diagnosis and treatment"
+    MENTAL_HEALTH = "mental_health", "Mental health"
+    OTHER = "other", "Other health information"
+
+
+class SignatureMethod(models.TextChoices):
+    PAPER = "paper", "Signed on paper"
+    ELECTRONIC = "electronic", "Signed electronically"
+    VERBAL = "verbal", "Verbal, witnessed"
+
+
+class Consent(models.Model):
+    """A client's written permission to share information (or to be texted).
+
+    A Part 2 consent names a recipient — a directory organisation, or a named
+    person or class of recipients — the purpose, and the categories of information
+    it covers. It is active from ``signed_on`` until it expires or is revoked;
+    nothing is ever deleted.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField(max_length=16, choices=ConsentKind.choices)
+    recipient_organization = models.ForeignKey(
+        "referrals.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+    )
+    recipient_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A named person or class of recipients, when not a directory organisation.",
+    )
+    purpose = models.CharField(max_length=300, blank=True)
+    categories = models.JSONField(default=list, blank=True, help_text="InformationCategory codes covered.")
+    signed_on = models.DateField(validators=[validate_not_future])
+    signature_method = models.CharField(max_length=12, choices=SignatureMethod.choices)
+    expires_on = models.DateField(null=True, blank=True)
+    expires_on_event = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="e.g. 'on discharge from the program'; staff revoke it when it happens.",
+    )
+    revoked_on = models.DateField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-signed_on", "-id"]
+        indexes = [models.Index(fields=["client", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("signed_on")),
+                name="consent_expires_after_signing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_display} ({self.signed_on:%Y-%m-%d})"
+
+    @property
+    def recipient_display(self) -> str:
+        if self.recipient_organization_id:
+            return str(self.recipient_organization)
+        return self.recipient_name or "—"
+
+    def is_active_on(self, day: dt.date) -> bool:
+        if self.signed_on > day:
+            return False
+        if self.revoked_on and self.revoked_on <= day:
+            return False
+        return not (self.expires_on and self.expires_on < day)
+
+
+class Disclosure(models.Model):
+    """One release of client information outside the program (the accounting of disclosures)."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="disclosures")
+    disclosed_at = models.DateTimeField(default=timezone.now)
+    recipient_organization = models.ForeignKey(
+        "referrals.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures"
+    )
+    recipient_name = models.CharField(max_length=200, blank=True)
+    categories = models.JSONField(default=list, help_text="InformationCategory codes disclosed.")
+    description = models.CharField(max_length=500, help_text="What was shared, e.g. 'referral packet'.")
+    purpose = models.CharField(max_length=300)
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures"
+    )
+    disclosed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # What carried the information, e.g. ("referrals.referral", "17").
+    source_type = models.CharField(max_length=100, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-disclosed_at", "-id"]
+        indexes = [models.Index(fields=["client", "disclosed_at"])]
+
+    def __str__(self) -> str:
+        return (
+            f"Disclosure {self.disclosed_at:%Y-%m-%d} → {self.recipient_organization or self.recipient_name}"
+        )

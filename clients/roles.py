@@ -25,3 +25,28 @@ CLINICAL_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "clients.view_appointment",
     ],
 }
+
+_NEEDS = ["clients.view_need", "clients.add_need", "clients.change_need"]
+_CONSENTS = [
+    "clients.view_consent",
+    "clients.add_consent",
+    "clients.change_consent",
+    "clients.view_disclosure",
+]
+_CONTACTS = ["clients.view_clientcontact", "clients.add_clientcontact"]
+
+# Needs, consents and disclosures (42 CFR Part 2), logged contacts. Peers see needs
+# (they help meet them) but not consent details: minimum necessary.
+RECORD_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "counselor": _NEEDS + _CONSENTS + _CONTACTS,
+    "case_manager": _NEEDS + _CONSENTS + _CONTACTS,
+    "peer_specialist": ["clients.view_need", "clients.add_need"],
+    "crisis_worker": _NEEDS + _CONSENTS + _CONTACTS,
+    "supervisor": _NEEDS + _CONSENTS + _CONTACTS,
+    "admin": [
+        "clients.view_need",
+        "clients.view_consent",
+        "clients.view_disclosure",
+        "clients.view_clientcontact",
+    ],
+}
