@@ -1,0 +1,1 @@
+"""Consents (42 CFR Part 2, general releases, text messaging) and the accounting of disclosures."""

@@ -1,0 +1,1 @@
+"""A client's needs (housing, food, treatment, …): what referrals are made for."""
