@@ -29,6 +29,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("clients/<int:pk>/plans/", include("plans.urls")),
     path("", include("peers.urls")),
+    path("referrals/", include("referrals.urls")),
     path("", include("workspace.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns + api_router.urls)),

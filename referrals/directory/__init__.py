@@ -1,0 +1,1 @@
+"""The resource directory: HSDS import/export, search, and the directory API."""

@@ -1,0 +1,1 @@
+"""Admin for the resource directory (HSDS tables), with import and export."""

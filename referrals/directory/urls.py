@@ -1,0 +1,3 @@
+"""Directory pages (included under /referrals/directory/ in the referrals namespace)."""
+
+urlpatterns: list = []
