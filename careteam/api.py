@@ -11,10 +11,18 @@ from rest_framework.views import exception_handler
 
 from clients.api import ClientViewSet
 from clients.assessments.api import AssessmentResponseViewSet, InstrumentViewSet
+from clients.consents.api import ConsentViewSet, DisclosureViewSet
+from clients.contacts.api import ContactViewSet
 from clients.encounters.api import AppointmentViewSet, NoteViewSet
+from clients.needs.api import NeedViewSet
+from crisis.api import CaringContactPlanViewSet, CheckpointViewSet, CrisisEpisodeViewSet, SafetyPlanViewSet
+from outreach.api import ClientReminderViewSet, ScheduledMessageViewSet
 from peers.api import GroupAttendanceViewSet, PeerContactViewSet, RecoveryCheckInViewSet, SupportGroupViewSet
 from peers.api_assignments import PeerAssignmentViewSet, PeerMatchViewSet, PeerProfileViewSet
 from plans.api import ActionStepViewSet, CompletionViewSet, GoalViewSet, PlanViewSet, ProblemViewSet
+from referrals.api import ReferralViewSet
+from referrals.directory.api import OrganizationViewSet as DirectoryOrganizationViewSet
+from referrals.directory.api import ServiceViewSet as DirectoryServiceViewSet
 from workspace.api import TaskViewSet
 
 from .audit import audit_log
@@ -50,6 +58,10 @@ router.register("clients", ClientViewSet, basename="client")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("notes", NoteViewSet, basename="note")
+router.register("needs", NeedViewSet, basename="need")
+router.register("consents", ConsentViewSet, basename="consent")
+router.register("disclosures", DisclosureViewSet, basename="disclosure")
+router.register("contacts", ContactViewSet, basename="contact")
 router.register("instruments", InstrumentViewSet, basename="instrument")
 router.register("assessments", AssessmentResponseViewSet, basename="assessment")
 router.register("plans", PlanViewSet, basename="plan")
@@ -64,5 +76,14 @@ router.register("peer-contacts", PeerContactViewSet, basename="peer-contact")
 router.register("support-groups", SupportGroupViewSet, basename="support-group")
 router.register("group-attendance", GroupAttendanceViewSet, basename="group-attendance")
 router.register("recovery-checkins", RecoveryCheckInViewSet, basename="recovery-checkin")
+router.register("crisis-episodes", CrisisEpisodeViewSet, basename="crisis-episode")
+router.register("safety-plans", SafetyPlanViewSet, basename="safety-plan")
+router.register("checkpoints", CheckpointViewSet, basename="checkpoint")
+router.register("caring-contact-plans", CaringContactPlanViewSet, basename="caring-contact-plan")
+router.register("scheduled-messages", ScheduledMessageViewSet, basename="scheduled-message")
+router.register("reminders", ClientReminderViewSet, basename="reminder")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("directory/services", DirectoryServiceViewSet, basename="directory-service")
+router.register("directory/organizations", DirectoryOrganizationViewSet, basename="directory-organization")
 
 urlpatterns = [path("auth/token/", TokenObtainApi.as_view(), name="api-token")]

@@ -112,7 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "careteam.context_processors.navigation",
+                "workspace.context_processors.navigation",
             ],
         },
     },
@@ -302,3 +302,143 @@ CARETEAM_PLAN_REVIEW_DAYS = envint("CARETEAM_PLAN_REVIEW_DAYS", 90)
 CARETEAM_PEER_CONTACT_THRESHOLD_DAYS = envint("CARETEAM_PEER_CONTACT_THRESHOLD_DAYS", 7)
 # Demo logins only; seed_demo refuses to run in production.
 CARETEAM_DEMO_PASSWORD = "careteam-demo"  # noqa: S105
+
+# --- Outreach (outreach/): the outbox dispatcher, delivery backends and send-time rules. ---
+# Twilio is used for SMS when its credentials are set; otherwise texts go to the console backend.
+OUTREACH_TWILIO_ACCOUNT_SID = os.environ.get("OUTREACH_TWILIO_ACCOUNT_SID", "")
+OUTREACH_TWILIO_AUTH_TOKEN = os.environ.get("OUTREACH_TWILIO_AUTH_TOKEN", "")
+OUTREACH_TWILIO_FROM_NUMBER = os.environ.get("OUTREACH_TWILIO_FROM_NUMBER", "")
+OUTREACH_TWILIO_STATUS_CALLBACK = envbool("OUTREACH_TWILIO_STATUS_CALLBACK", False)
+# The public base URL Twilio calls (signatures are computed over it; behind a proxy it differs from
+# what Django sees).
+OUTREACH_PUBLIC_BASE_URL = os.environ.get("OUTREACH_PUBLIC_BASE_URL", SITE_URL).rstrip("/")
+OUTREACH_BACKENDS = {
+    "sms": os.environ.get(
+        "OUTREACH_SMS_BACKEND",
+        "outreach.backends.twilio_sms.TwilioSmsBackend"
+        if OUTREACH_TWILIO_ACCOUNT_SID
+        else "outreach.backends.console.ConsoleBackend",
+    ),
+    "email": os.environ.get(
+        "OUTREACH_EMAIL_BACKEND",
+        "outreach.backends.email.EmailBackend" if EMAIL_HOST else "outreach.backends.console.ConsoleBackend",
+    ),
+}
+OUTREACH_PROGRAM_NAME = os.environ.get("OUTREACH_PROGRAM_NAME", "your care team")
+OUTREACH_MAX_ATTEMPTS = envint("OUTREACH_MAX_ATTEMPTS", 5)
+# Retry n waits OUTREACH_RETRY_BACKOFF_SECONDS * 2**(n-1), capped at OUTREACH_RETRY_BACKOFF_MAX_SECONDS.
+OUTREACH_RETRY_BACKOFF_SECONDS = envint("OUTREACH_RETRY_BACKOFF_SECONDS", 60)
+OUTREACH_RETRY_BACKOFF_MAX_SECONDS = envint("OUTREACH_RETRY_BACKOFF_MAX_SECONDS", 3600)
+# A row left in "sending" longer than this (a worker died mid-send) goes back to pending.
+OUTREACH_LEASE_SECONDS = envint("OUTREACH_LEASE_SECONDS", 300)
+# A row queued by a tick but never picked up (broker lost the task) is queued again after this.
+OUTREACH_QUEUE_LEASE_SECONDS = envint("OUTREACH_QUEUE_LEASE_SECONDS", 600)
+OUTREACH_BATCH_SIZE = envint("OUTREACH_BATCH_SIZE", 500)
+OUTREACH_MAX_BATCHES_PER_TICK = envint("OUTREACH_MAX_BATCHES_PER_TICK", 40)
+# Messages per send task: one broker round trip per chunk; each row is still claimed on its own.
+OUTREACH_SEND_CHUNK = envint("OUTREACH_SEND_CHUNK", 25)
+# Replies containing any of these (case-insensitive, whole words or phrases) go to the top of the worklist.
+OUTREACH_RISK_WORDS = envlist(
+    "OUTREACH_RISK_WORDS",
+    "suicide,suicidal,kill myself,end my life,end it all,want to die,overdose,hurt myself,no reason to live,"
+    "better off dead",
+)
+# Hours before an appointment that a reminder goes, per channel.
+OUTREACH_APPOINTMENT_REMINDER_HOURS = {"sms": [24, 2], "email": [24], "voice": [24]}
+OUTREACH_REMINDER_HORIZON_DAYS = envint("OUTREACH_REMINDER_HORIZON_DAYS", 7)
+CELERY_BEAT_SCHEDULE["outreach-dispatch"] = {"task": "outreach.tasks.dispatch_tick", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["outreach-appointment-reminders"] = {
+    "task": "outreach.tasks.schedule_appointment_reminders",
+    "schedule": 900.0,
+}
+CELERY_BEAT_SCHEDULE["outreach-client-reminders"] = {
+    "task": "outreach.tasks.expand_client_reminders",
+    "schedule": 3600.0,
+}
+# The API schema names the outbox's channel enum (other apps have "channel" fields with other choices).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["OutreachChannelEnum"] = "outreach.models.Channel"
+
+# --- Resource directory (referrals.directory) ---
+# `{% load directory %}`: filters for service cards (hours, open now, addresses); the module is not an app.
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["directory"] = "referrals.directory.card_tags"
+
+# --- Closed-loop referrals (referrals) ---
+# How long a partner has to answer a requested referral, per urgency: {"business_days": n} (weekends
+# and CARETEAM_HOLIDAYS_COUNTRY's public holidays skipped) or {"hours": n}.
+CARETEAM_REFERRAL_RESPONSE_DEADLINES = {
+    "routine": {"business_days": envint("CARETEAM_REFERRAL_ROUTINE_BUSINESS_DAYS", 2)},
+    "urgent": {"hours": envint("CARETEAM_REFERRAL_URGENT_HOURS", 4)},
+}
+CARETEAM_HOLIDAYS_COUNTRY = os.environ.get("CARETEAM_HOLIDAYS_COUNTRY", "US")
+# Days after the appointment at the partner before "check the outcome with the client" is raised.
+CARETEAM_REFERRAL_OUTCOME_GRACE_DAYS = envint("CARETEAM_REFERRAL_OUTCOME_GRACE_DAYS", 2)
+# An open referral with no activity for this many days is flagged.
+CARETEAM_REFERRAL_STALE_DAYS = envint("CARETEAM_REFERRAL_STALE_DAYS", 14)
+# Partner response links (django.core.signing) stop working after this many days.
+CARETEAM_PARTNER_LINK_DAYS = envint("CARETEAM_PARTNER_LINK_DAYS", 14)
+CARETEAM_REFERRAL_WORKLIST_PAGE_SIZE = 25
+CELERY_BEAT_SCHEDULE["referral-deadlines"] = {"task": "referrals.tasks.check_deadlines", "schedule": 300.0}
+
+# --- Crisis (crisis/): follow-up checkpoint standards, safety-plan links, the checkpoint sweep. ---
+# Checkpoints a disposition starts ("hours" after the disposition/discharge; both edges count). "contact"
+# is met by a reached logged contact or an attended appointment, "visit" only by an attended outpatient
+# appointment. After an ED or inpatient disposition the HEDIS FUH/FUA 7- and 30-day visits are added.
+# A task is raised from "remind_hours_before_end" before the window ends (else as soon as it opens).
+CARETEAM_CRISIS_CHECKPOINTS = {
+    "all": [
+        {"kind": "contact-24h", "label": "Contact within 24 hours", "meets": "contact", "hours": 24},
+        {"kind": "contact-72h", "label": "Contact within 72 hours", "meets": "contact", "hours": 72},
+        {
+            "kind": "outpatient-7d",
+            "label": "Outpatient appointment within 7 days",
+            "meets": "visit",
+            "hours": 7 * 24,
+            "remind_hours_before_end": 5 * 24,
+        },
+    ],
+    "after_hospital": [
+        {
+            "kind": "fuh-7d",
+            "label": "Follow-up visit within 7 days of discharge (HEDIS FUH/FUA)",
+            "meets": "visit",
+            "hours": 7 * 24,
+            "remind_hours_before_end": 5 * 24,
+        },
+        {
+            "kind": "fuh-30d",
+            "label": "Follow-up visit within 30 days of discharge (HEDIS FUH/FUA)",
+            "meets": "visit",
+            "hours": 30 * 24,
+            "remind_hours_before_end": 7 * 24,
+        },
+    ],
+    "hospital_dispositions": ["ed", "inpatient"],
+}
+# The client's safety-plan link (django.core.signing) stops working after this many hours.
+CARETEAM_SAFETY_PLAN_LINK_HOURS = envint("CARETEAM_SAFETY_PLAN_LINK_HOURS", 72)
+CELERY_BEAT_SCHEDULE["crisis-checkpoints"] = {"task": "crisis.tasks.check_checkpoints", "schedule": 300.0}
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "CrisisEpisodeSourceEnum": "crisis.models.EpisodeSource",
+        "CaringContactChannelEnum": "crisis.api.CARING_CONTACT_CHANNELS",
+        # The episode's "source" otherwise gives group attendance's "source" a hashed name.
+        "AttendanceSourceEnum": "peers.models.AttendanceSource",
+    }
+)
+# One schema name for the referral status and information-category choice sets (drf-spectacular).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "InformationCategoryEnum": "clients.models.InformationCategory",
+    }
+)
+# --- Record: needs, consents, contacts (clients/needs, clients/consents, clients/contacts) ---
+CARETEAM_CONTACT_LOG_PAGE_SIZE = envint("CARETEAM_CONTACT_LOG_PAGE_SIZE", 25)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "NeedStatusEnum": "clients.models.NeedStatus",
+        "ClientContactModeEnum": "clients.models.ContactMode",
+        # A second "mode" choice set (logged contacts) otherwise gives the peers' one a hashed name.
+        "PeerContactModeEnum": "peers.models.ContactMode",
+    }
+)

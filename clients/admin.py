@@ -26,6 +26,8 @@ from careteam.errors import DomainError
 
 from . import services
 from .assessments import admin as assessments_admin  # noqa: F401  (registers its models)
+from .consents import admin as consents_admin  # noqa: F401  (registers its models)
+from .contacts import admin as contacts_admin  # noqa: F401  (registers its models)
 from .encounters import admin as encounters_admin  # noqa: F401  (registers its models)
 from .models import (
     TIME_ZONE_CHOICES,
@@ -34,6 +36,7 @@ from .models import (
     ClientUserObjectPermission,
     SupportivePerson,
 )
+from .needs import admin as needs_admin  # noqa: F401  (registers its models)
 from .services import CLIENT_EDITABLE_FIELDS, SUPPORTIVE_PERSON_FIELDS
 
 # Bulk archiving is for a handful of duplicates; a larger selection is more likely a slip of "select all".

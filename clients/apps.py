@@ -8,7 +8,7 @@ class ClientsConfig(AppConfig):
     verbose_name = "Client records"
 
     def ready(self) -> None:
-        from .chart import ChartTab, register_tab
+        from .chart import ChartTab, register_alert, register_tab
 
         register_tab(ChartTab("overview", "Overview", "clients:detail", order=10))
         register_tab(ChartTab("care-team", "Care team", "clients:care-team", order=20))
@@ -20,3 +20,17 @@ class ClientsConfig(AppConfig):
         from .encounters.today import register as register_encounters
 
         register_encounters()
+
+        from .consents.selectors import may_see_consents
+        from .needs.selectors import urgent_need_alerts
+
+        register_tab(
+            ChartTab(
+                "consents",
+                "Consents",
+                "clients:consents:tab",
+                order=70,
+                visible=lambda user, client: may_see_consents(user),
+            )
+        )
+        register_alert("urgent-needs", urgent_need_alerts)

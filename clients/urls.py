@@ -7,6 +7,9 @@ app_name = "clients"
 urlpatterns = [
     path("", include("clients.assessments.urls")),
     path("", include("clients.encounters.urls")),
+    path("", include("clients.needs.urls")),
+    path("", include("clients.consents.urls")),
+    path("", include("clients.contacts.urls")),
     path("", views.ClientListView.as_view(), name="list"),
     path("create/", views.ClientCreateView.as_view(), name="create"),
     path("<int:pk>/", views.ClientDetailView.as_view(), name="detail"),

@@ -6,3 +6,16 @@ from django.apps import AppConfig
 class CrisisConfig(AppConfig):
     name = "crisis"
     verbose_name = "Crisis"
+
+    def ready(self) -> None:
+        from clients.chart import ChartTab, register_alert, register_tab
+        from outreach.sources import register_source_check
+
+        from .hooks import crisis_alerts, tab_visible
+        from .services import caring_contact_source_check
+
+        register_tab(
+            ChartTab("crisis", "Crisis & Safety", "crisis:client-tab", order=35, visible=tab_visible)
+        )
+        register_alert("crisis", crisis_alerts)
+        register_source_check("crisis.caringcontactplan", caring_contact_source_check)

@@ -6,3 +6,20 @@ from django.apps import AppConfig
 class OutreachConfig(AppConfig):
     name = "outreach"
     verbose_name = "Outreach"
+
+    def ready(self) -> None:
+        from clients.chart import ChartTab, register_tab
+
+        from .selectors import may_see_messages
+        from .sources import appointment_check, register_source_check
+
+        register_tab(
+            ChartTab(
+                "messages",
+                "Messages",
+                "outreach:client-messages",
+                order=80,
+                visible=lambda user, client: may_see_messages(user),
+            )
+        )
+        register_source_check("clients.appointment", appointment_check)

@@ -231,3 +231,28 @@ class ClientReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.label}"
+
+
+class OutboxEntry(models.Model):
+    """What the database backend "sent": a development outbox readable in admin.
+
+    ``idempotency_key`` is unique, so a message handed over twice (a worker killed after
+    the hand-over, before recording it) is stored once — the database backend is idempotent.
+    """
+
+    message = models.ForeignKey(
+        ScheduledMessage, on_delete=models.PROTECT, null=True, blank=True, related_name="outbox_entries"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "outbox entries"
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.to} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -348,7 +348,7 @@ class ReferralEventKind(models.TextChoices):
     ATTENDANCE = "attendance", "Attendance reported"
     OUTCOME = "outcome", "Outcome recorded"
     FLAGGED = "flagged", "Flagged"
-    LINK = "link", "Partner link sent / revoked"
+    LINK = "link", "Partner link"
     CONSENT = "consent", "Consent revoked"
 
 

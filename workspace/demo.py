@@ -41,11 +41,16 @@ from careteam.models import CareTeamAssignment, CaseRole, Team, User
 from careteam.roles import Role
 from careteam.services import assignment_end, assignment_start
 from clients.assessments import demo as assessments_demo
+from clients.consents import demo as record_demo
 from clients.encounters import demo as encounters_demo
 from clients.models import Client, ClientStatus, DischargeReason, SupportivePerson
 from clients.services import client_create, supportive_person_create
+from crisis import demo as crisis_demo
+from outreach import demo as outreach_demo
 from peers import demo as peers_demo
 from plans import demo as plans_demo
+from referrals import demo as referrals_demo
+from referrals.directory import demo as directory_demo
 from tests.factories import ClientIntakeFactory, SupportivePersonDataFactory, TeamFactory, UserFactory
 
 DEMO_SEED = 4217  # any constant: the same seed gives the same people
@@ -63,6 +68,11 @@ DOMAIN_SEEDERS: list = [
     plans_demo.seed,
     peers_demo.seed_profiles,  # peer profiles and assignments, then their contacts and groups
     peers_demo.seed,
+    directory_demo.seed,  # the resource directory (before any referrals, which need its services)
+    record_demo.seed,  # needs, consents to directory organisations, logged contacts (after the directory)
+    referrals_demo.seed,  # ~40 referrals in every status (after the directory)
+    outreach_demo.seed,  # reminders, messages sent or skipped, replies (after appointments)
+    crisis_demo.seed,  # crisis episodes, safety plans, caring contacts (after contacts and appointments)
 ]
 
 

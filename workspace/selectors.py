@@ -6,7 +6,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from careteam import access
-from careteam.models import Task, TaskPriority, TaskStatus, User
+from careteam.models import Task, TaskKind, TaskPriority, TaskStatus, User
 
 TODAY_TASK_LIMIT = 10
 
@@ -21,8 +21,18 @@ def task_list_for_user(user: User, *, status: str = TaskStatus.OPEN) -> QuerySet
         qs = qs.filter(status=status)
     visible = access.clients_visible_to(user).values("pk")
     qs = qs.filter(Q(client__isnull=True) | Q(client__in=visible))
+    # A client's reply naming risk words first, then other urgent client replies, then other urgent tasks.
     urgent_first = Case(
-        When(priority=TaskPriority.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()
+        When(
+            priority=TaskPriority.URGENT,
+            kind=TaskKind.CLIENT_REPLY,
+            detail__startswith="Risk words",
+            then=Value(0),
+        ),
+        When(priority=TaskPriority.URGENT, kind=TaskKind.CLIENT_REPLY, then=Value(1)),
+        When(priority=TaskPriority.URGENT, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
     )
     return (
         qs.distinct()

@@ -4,9 +4,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
-from clients.models import Client, Consent, ConsentKind, InformationCategory
+from careteam import access
+from careteam.models import User
+from clients.models import Client, Consent, ConsentKind, Disclosure, InformationCategory
 
 # Categories that are Part 2 information: they never leave without a covering Part 2 consent.
 PART2_CATEGORIES = frozenset({InformationCategory.SUD})
@@ -87,3 +90,92 @@ def consent_covering(
 def has_text_consent(client: Client, on: dt.date | None = None) -> bool:
     """May we text this person: an active text-messaging consent on file."""
     return consents_active_on(client, on).filter(kind=ConsentKind.TEXT_MESSAGING).exists()
+
+
+# --- scoped reads for pages and the API -------------------------------------------------------------
+
+
+def may_see_consents(user: User) -> bool:
+    """Consent details are not for peer specialists (minimum necessary, 42 CFR 2.13 / 45 CFR 164.502(b))."""
+    return (
+        user.is_authenticated
+        and user.has_perm("clients.view_consent")
+        and not access.minimum_necessary_view(user)
+    )
+
+
+def may_see_disclosures(user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.has_perm("clients.view_disclosure")
+        and not access.minimum_necessary_view(user)
+    )
+
+
+def consent_list_for_user(user: User) -> QuerySet[Consent]:
+    """Consents of the clients the user may see; none at all for minimum-necessary roles."""
+    if not may_see_consents(user):
+        return Consent.objects.none()
+    return Consent.objects.filter(client__in=access.clients_visible_to(user).values("pk")).select_related(
+        "client", "recipient_organization", "recorded_by"
+    )
+
+
+def consent_get_for_user(user: User, pk, *, client_pk=None) -> Consent:
+    qs = consent_list_for_user(user)
+    if client_pk is not None:
+        qs = qs.filter(client_id=client_pk)
+    try:
+        return qs.get(pk=pk)
+    except (Consent.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such consent.") from None
+
+
+@dataclass(frozen=True)
+class ConsentGroups:
+    active: list[Consent]
+    upcoming: list[Consent]
+    expired: list[Consent]
+    revoked: list[Consent]
+
+
+def consents_for_client(client: Client, on: dt.date | None = None) -> ConsentGroups:
+    """The client's consents for the chart: active, not yet in effect, expired, revoked (one query)."""
+    day = on or timezone.localdate()
+    groups: dict[str, list[Consent]] = {"active": [], "upcoming": [], "expired": [], "revoked": []}
+    rows = Consent.objects.filter(client=client).select_related("recipient_organization", "recorded_by")
+    for consent in rows.order_by("-signed_on", "-id"):
+        if consent.revoked_on and consent.revoked_on <= day:
+            groups["revoked"].append(consent)
+        elif consent.expires_on and consent.expires_on < day:
+            groups["expired"].append(consent)
+        elif consent.signed_on > day:
+            groups["upcoming"].append(consent)
+        else:
+            groups["active"].append(consent)
+    return ConsentGroups(**groups)
+
+
+def disclosure_list_for_user(user: User) -> QuerySet[Disclosure]:
+    if not may_see_disclosures(user):
+        return Disclosure.objects.none()
+    return Disclosure.objects.filter(client__in=access.clients_visible_to(user).values("pk")).select_related(
+        "client", "recipient_organization", "consent", "disclosed_by"
+    )
+
+
+def disclosures_for_client(
+    client: Client, *, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[Disclosure]:
+    """The accounting of disclosures (42 CFR 2.24), newest first, optionally within local dates."""
+    qs = Disclosure.objects.filter(client=client).select_related(
+        "recipient_organization", "consent", "disclosed_by"
+    )
+    tz = timezone.get_current_timezone()
+    if start:
+        qs = qs.filter(disclosed_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
+    if end:
+        qs = qs.filter(
+            disclosed_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
+    return qs.order_by("-disclosed_at", "-id")

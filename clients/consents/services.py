@@ -28,6 +28,12 @@ CONSENT_FIELDS = (
 
 @transaction.atomic
 def consent_record(*, client: Client, acting_user: User, data: dict) -> Consent:
+    """Record a consent the client signed (on paper, electronically or verbally, witnessed).
+
+    A Part 2 or general release names one recipient (a directory organisation or a named
+    person or class), a purpose and the information categories; a Part 2 consent also needs an
+    expiry date or event (42 CFR 2.31(a)).
+    """
     consent = Consent(
         client=client, recorded_by=acting_user, **{k: v for k, v in data.items() if k in CONSENT_FIELDS}
     )
@@ -44,8 +50,12 @@ def consent_record(*, client: Client, acting_user: User, data: dict) -> Consent:
             errors["purpose"] = "Say what the information may be used for."
         if not consent.categories:
             errors["categories"] = "Tick the kinds of information the client agreed to share."
+    if consent.recipient_organization_id and consent.recipient_name.strip():
+        errors["recipient_name"] = "Choose a directory organisation or name a recipient, not both."
     if not consent.expires_on and not consent.expires_on_event.strip() and consent.kind == ConsentKind.PART2:
         errors["expires_on"] = "A Part 2 consent needs an expiry date or event."
+    if consent.expires_on and consent.signed_on and consent.expires_on < consent.signed_on:
+        errors["expires_on"] = "The consent cannot expire before it was signed."
     if errors:
         raise ValidationError(errors)
     consent.full_clean()
@@ -64,7 +74,12 @@ def consent_revoke(*, consent: Consent, acting_user: User, reason: str, on: dt.d
         raise DomainError(f"This consent was already revoked on {consent.revoked_on:%b %-d, %Y}.")
     if not reason.strip():
         raise DomainError("Say why the consent is revoked (e.g. the client's request).", field="reason")
-    consent.revoked_on = on or timezone.localdate()
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise DomainError("A revocation takes effect when it is made; the date cannot be later.", field="on")
+    if on < consent.signed_on:
+        raise DomainError("The consent cannot be revoked before the day it was signed.", field="on")
+    consent.revoked_on = on
     consent.revoked_reason = reason.strip()[:300]
     consent.save(update_fields=["revoked_on", "revoked_reason"])
     audit_log(

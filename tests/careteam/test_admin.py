@@ -66,8 +66,13 @@ def a_row_of_everything(alice, admin_user, supervisor):
     from tests.factories.plans import plan_with_everything  # treatment plans (plans app)
 
     plan_with_everything(alice, supervisor)
+    __import__("tests.factories.crisis").factories.crisis.crisis_rows(alice, supervisor)  # crisis app
     __import__("tests.factories.peers_profiles").factories.peers_profiles.peer_rows(alice, supervisor)
     __import__("tests.factories.peers").factories.peers.peer_support_rows(alice, supervisor)
+    __import__("tests.factories.directory").factories.directory.service_with_everything()  # directory
+    __import__("tests.factories.referrals").factories.referrals.referral_rows(alice, supervisor)  # referrals
+    __import__("tests.factories.outreach").factories.outreach.outreach_rows(alice, supervisor)  # outreach
+    __import__("tests.factories.record").factories.record.record_rows(alice, supervisor)  # needs, consents
     task_create(
         kind="follow_up", title="Call Alice back", assignee=supervisor, client=alice, acting_user=None
     )

@@ -75,7 +75,7 @@ def _state(alice: Client) -> tuple:
 
 
 @pytest.fixture
-def persona(request):
+def persona(request, db):
     """The user a parametrized test acts as (None for anonymous)."""
 
     def get(name: str):

@@ -14,6 +14,7 @@ from .peers import (  # noqa: F401
 )
 from .peers_profiles import PeerCertificationFactory, PeerProfileFactory  # noqa: F401
 from .plans import ActionStepFactory, GoalFactory, ProblemFactory, TreatmentPlanFactory, active_plan  # noqa: F401
+from .record import ClientContactFactory, ConsentFactory, DisclosureFactory, NeedFactory  # noqa: F401
 
 __all__ = [
     "ClientFactory",

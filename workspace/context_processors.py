@@ -1,8 +1,10 @@
-"""Navigation for the base layout, by role."""
+"""Navigation for the base layout, by role: it gathers pages from every app, so it lives above them."""
 
 from django.urls import reverse
 
-from .roles import Role
+from careteam.roles import Role
+from crisis.selectors import may_use_board
+from referrals.selectors import may_view_referrals
 
 
 def navigation(request):
@@ -14,6 +16,12 @@ def navigation(request):
         ("My caseload", reverse("clients:list"), "people"),
         ("Tasks", reverse("workspace:worklist"), "check2-square"),
     ]
+    if may_view_referrals(user):
+        items.append(("Referrals", reverse("referrals:worklist"), "arrow-left-right"))
+    if user.has_perm("referrals.view_service"):
+        items.append(("Directory", reverse("referrals:directory"), "signpost-split"))
+    if may_use_board(user):
+        items.append(("Crisis board", reverse("crisis:board"), "heart-pulse"))
     if user.has_role(Role.PEER_SPECIALIST):
         items.append(("My people", reverse("peers:home"), "people-fill"))
     if user.has_role(Role.SUPERVISOR, Role.ADMIN) or user.is_superuser:

@@ -1,0 +1,1 @@
+"""Logged contacts with a client outside booked appointments (calls, texts, visits, attempts)."""

@@ -1,0 +1,128 @@
+"""REST API for needs: list (scoped, ``?client=``), create, partial update and ``set-status``."""
+
+from __future__ import annotations
+
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from careteam import access
+from careteam.audit import audit_clients_listed, audit_log
+from careteam.models import AuditAction
+from clients.encounters.api import ReadPermissions
+from clients.models import Client, Need, NeedStatus
+
+from . import selectors, services
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    identified_by_name = serializers.CharField(source="identified_by.__str__", read_only=True)
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "client",
+            "category",
+            "description",
+            "urgency",
+            "status",
+            "identified_by",
+            "identified_by_name",
+            "identified_at",
+            "status_changed_at",
+            "closed_note",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "identified_by",
+            "identified_at",
+            "status_changed_at",
+            "closed_note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["client"].queryset = access.clients_visible_to(request.user)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["client"].read_only = True
+
+    def validate_description(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("Describe the need, in the client's words where possible.")
+        return value
+
+
+class NeedStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=NeedStatus.choices)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["status"] in (NeedStatus.UNMET_CLOSED, NeedStatus.DECLINED) and not attrs["note"].strip():
+            raise serializers.ValidationError(
+                {"note": ["Say why the need is closed without being met, or what the client said."]}
+            )
+        return attrs
+
+
+class NeedViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Needs of the clients the caller may see. No delete: a need is closed with a status."""
+
+    serializer_class = NeedSerializer
+    permission_classes = [ReadPermissions]
+    filterset_fields = ["client", "status", "category", "urgency"]
+    ordering_fields = ["identified_at", "status", "urgency"]
+    ordering = ["-identified_at", "-id"]
+    queryset = Need.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.need_list_for_user(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        audit_clients_listed(
+            user=request.user, clients={n.client for n in page}, detail={"page": "api-needs"}
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        need = self.get_object()
+        audit_log(user=request.user, action=AuditAction.VIEW, client=need.client, obj=need)
+        return Response(self.get_serializer(need).data)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        client = data.pop("client")
+        serializer.instance = services.need_create(client=client, acting_user=self.request.user, data=data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.need_update(
+            need=serializer.instance, acting_user=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    @action(detail=True, methods=["post"], url_path="set-status", serializer_class=NeedStatusSerializer)
+    def set_status(self, request, pk=None):
+        """Met / closed, not met / declined (with a note) / referred / open again."""
+        need = self.get_object()
+        if not request.user.has_perm("clients.change_need"):
+            self.permission_denied(request)
+        serializer = NeedStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        need = services.need_set_status(
+            need=need,
+            status=serializer.validated_data["status"],
+            acting_user=request.user,
+            note=serializer.validated_data["note"].strip(),
+        )
+        return Response(NeedSerializer(need, context=self.get_serializer_context()).data)

@@ -1,0 +1,136 @@
+"""Pages to identify a need, edit it and change its status.
+
+They are reached from the "Needs & Referrals" tab (the referrals app renders it) and return there
+through a safe ``?next=``; without one they return to the chart overview.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import TemplateView
+
+from careteam.errors import DomainError
+from clients.views import ChartMixin, add_service_errors
+
+from . import selectors, services
+from .forms import NeedForm, NeedStatusForm
+
+
+def safe_next_url(request) -> str:
+    """The ``next`` the page was given (POST, then GET), if it stays on this site; else ""."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""
+
+
+def redirect_next_or(request, fallback: str):
+    return redirect(safe_next_url(request) or fallback)
+
+
+class NeedPageMixin(ChartMixin, PermissionRequiredMixin):
+    """Needs have no tab of their own here: the overview is the fallback destination."""
+
+    tab = "needs"
+
+    def back_url(self) -> str:
+        return safe_next_url(self.request) or reverse("clients:detail", args=[self.client_record.pk])
+
+    def page(self, status=200, **extra):
+        ctx = self.chart_context(next_url=safe_next_url(self.request), back_url=self.back_url(), **extra)
+        return self.render_to_response(ctx, status=status)
+
+
+class NeedCreateView(NeedPageMixin, TemplateView):
+    permission_required = "clients.add_need"
+    template_name = "clients/needs/need_form.html"
+
+    def get(self, request, *args, **kwargs):
+        initial = {}
+        if request.GET.get("category"):
+            initial["category"] = request.GET["category"]
+        return self.page(form=NeedForm(initial=initial), title="Add a need")
+
+    def post(self, request, *args, **kwargs):
+        form = NeedForm(request.POST)
+        if form.is_valid():
+            try:
+                need = services.need_create(
+                    client=self.client_record, acting_user=request.user, data=form.cleaned_data
+                )
+            except (ValidationError, DomainError) as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Need added: {need.get_category_display().lower()}.")
+                return redirect(self.back_url())
+        return self.page(form=form, title="Add a need", status=400)
+
+
+class NeedUpdateView(NeedPageMixin, TemplateView):
+    permission_required = "clients.change_need"
+    template_name = "clients/needs/need_form.html"
+
+    def get_need(self):
+        return selectors.need_get_for_user(
+            self.request.user, self.kwargs["need_pk"], client_pk=self.client_record.pk
+        )
+
+    def get(self, request, *args, **kwargs):
+        need = self.get_need()
+        form = NeedForm(initial={f: getattr(need, f) for f in services.NEED_FIELDS})
+        return self.page(form=form, need=need, title="Edit need")
+
+    def post(self, request, *args, **kwargs):
+        need = self.get_need()
+        form = NeedForm(request.POST)
+        if form.is_valid():
+            try:
+                services.need_update(need=need, acting_user=request.user, data=form.cleaned_data)
+            except (ValidationError, DomainError) as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Need updated.")
+                return redirect(self.back_url())
+        return self.page(form=form, need=need, title="Edit need", status=400)
+
+
+class NeedStatusView(NeedPageMixin, TemplateView):
+    """Met / closed, not met / declined (with a note), or open again."""
+
+    permission_required = "clients.change_need"
+    template_name = "clients/needs/need_status.html"
+
+    def get_need(self):
+        return selectors.need_get_for_user(
+            self.request.user, self.kwargs["need_pk"], client_pk=self.client_record.pk
+        )
+
+    def get(self, request, *args, **kwargs):
+        need = self.get_need()
+        initial = {"status": request.GET.get("status", "")}
+        return self.page(form=NeedStatusForm(initial=initial), need=need)
+
+    def post(self, request, *args, **kwargs):
+        need = self.get_need()
+        form = NeedStatusForm(request.POST)
+        if form.is_valid():
+            try:
+                need = services.need_set_status(
+                    need=need,
+                    status=form.cleaned_data["status"],
+                    acting_user=request.user,
+                    note=form.cleaned_data["note"].strip(),
+                )
+            except (ValidationError, DomainError) as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Need marked {need.get_status_display().lower()}.")
+                return redirect(self.back_url())
+        return self.page(form=form, need=need, status=400)

@@ -1,0 +1,396 @@
+"""REST API for crisis episodes, safety plans, follow-up checkpoints and caring-contact plans.
+
+Scoped exactly like the pages: a client the caller may not see is a 404; lists write one audit
+LIST row per client shown, reads a VIEW row. Writes go through ``crisis.services``; refusals are
+400s with field messages (``careteam.api.api_exception_handler``).
+"""
+
+from __future__ import annotations
+
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import DjangoModelPermissions
+from rest_framework.response import Response
+
+from careteam import access
+from careteam.audit import audit_clients_listed, audit_log
+from careteam.models import AuditAction, User
+from clients.models import Client
+from outreach.models import Channel
+
+from . import checkpoints, selectors, services
+from .models import (
+    CaringContactPlan,
+    CaringContactProtocol,
+    CrisisEpisode,
+    Disposition,
+    FollowUpCheckpoint,
+    ImmediateAction,
+    PresentingConcern,
+    RiskLevel,
+    SafetyPlanReason,
+    SafetyPlanVersion,
+)
+
+# Caring contacts go by text or email (never a phone task); named for the API schema's enum.
+CARING_CONTACT_CHANNELS = [(Channel.SMS.value, Channel.SMS.label), (Channel.EMAIL.value, Channel.EMAIL.label)]
+
+
+class ReadPermissions(DjangoModelPermissions):
+    """The role's model permission (view for reads); which rows is decided by the scoped queryset."""
+
+    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
+
+
+class _ScopedListMixin:
+    audit_page = ""
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        audit_clients_listed(
+            user=request.user, clients={row.client for row in page}, detail={"page": self.audit_page}
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        audit_log(user=request.user, action=AuditAction.VIEW, client=obj.client, obj=obj)
+        return Response(self.get_serializer(obj).data)
+
+
+# --- episodes ---------------------------------------------------------------------------------------
+
+
+class CrisisEpisodeSerializer(serializers.ModelSerializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    concerns = serializers.MultipleChoiceField(choices=PresentingConcern.choices, allow_empty=False)
+    immediate_actions = serializers.MultipleChoiceField(choices=ImmediateAction.choices, required=False)
+    risk_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, required=False, allow_blank=True, default=""
+    )
+    responders = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+    opened_by_name = serializers.CharField(source="opened_by.__str__", read_only=True)
+
+    class Meta:
+        model = CrisisEpisode
+        fields = [
+            "id",
+            "client",
+            "opened_at",
+            "opened_by",
+            "opened_by_name",
+            "source",
+            "concerns",
+            "risk_level",
+            "risk_source",
+            "risk_screen",
+            "immediate_actions",
+            "summary",
+            "responders",
+            "disposition",
+            "disposition_at",
+            "disposition_note",
+            "closed_at",
+        ]
+        read_only_fields = [
+            "id",
+            "opened_at",
+            "opened_by",
+            "risk_source",
+            "risk_screen",
+            "disposition",
+            "disposition_at",
+            "disposition_note",
+            "closed_at",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["client"].queryset = selectors._candidates(request.user)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["concerns"] = list(instance.concerns)
+        data["immediate_actions"] = list(instance.immediate_actions)
+        return data
+
+
+class EpisodeCloseSerializer(serializers.Serializer):
+    """Closing takes no input."""
+
+
+class DispositionSerializer(serializers.Serializer):
+    disposition = serializers.ChoiceField(choices=Disposition.choices)
+    disposition_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class CrisisEpisodeViewSet(
+    _ScopedListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Crisis episodes of the clients the caller may see. No delete; ``disposition`` and ``close`` actions."""
+
+    serializer_class = CrisisEpisodeSerializer
+    permission_classes = [ReadPermissions]
+    filterset_fields = ["client", "risk_level", "disposition"]
+    ordering_fields = ["opened_at"]
+    ordering = ["-opened_at", "-id"]
+    queryset = CrisisEpisode.objects.none()
+    audit_page = "api-crisis-episodes"
+
+    def get_queryset(self):
+        return selectors.episode_list_for_user(self.request.user).prefetch_related("responders")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data["concerns"] = sorted(data["concerns"])
+        data["immediate_actions"] = sorted(data.get("immediate_actions") or [])
+        serializer.instance = services.episode_open(
+            client=data["client"], acting_user=self.request.user, data=data
+        )
+
+    def _change(self, episode):
+        if not access.can_access_client(self.request.user, episode.client, access.CHANGE) or not (
+            self.request.user.has_perm("crisis.change_crisisepisode")
+        ):
+            self.permission_denied(self.request, message="You may not change this episode.")
+
+    @action(detail=True, methods=["post"], serializer_class=DispositionSerializer)
+    def disposition(self, request, pk=None):
+        episode = self.get_object()
+        self._change(episode)
+        s = DispositionSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        episode = services.episode_record_disposition(
+            episode=episode,
+            disposition=s.validated_data["disposition"],
+            at=s.validated_data["disposition_at"],
+            note=s.validated_data["note"],
+            acting_user=request.user,
+        )
+        return Response(CrisisEpisodeSerializer(episode, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["post"], serializer_class=EpisodeCloseSerializer)
+    def close(self, request, pk=None):
+        episode = self.get_object()
+        self._change(episode)
+        episode = services.episode_close(episode=episode, acting_user=request.user)
+        return Response(CrisisEpisodeSerializer(episode, context=self.get_serializer_context()).data)
+
+
+# --- safety plans -----------------------------------------------------------------------------------
+
+
+class ContactRowSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150, allow_blank=True)
+    phone = serializers.CharField(max_length=40, allow_blank=True, required=False, default="")
+
+
+class SafetyPlanSerializer(serializers.ModelSerializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    reason = serializers.ChoiceField(choices=SafetyPlanReason.choices)
+    author_name = serializers.CharField(source="author.__str__", read_only=True)
+    warning_signs = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    coping_strategies = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    distractions = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    help_contacts = ContactRowSerializer(many=True, required=False)
+    professionals = ContactRowSerializer(many=True, required=False)
+    environment_safety = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    reasons_for_living = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+
+    class Meta:
+        model = SafetyPlanVersion
+        fields = [
+            "id",
+            "client",
+            "version",
+            "author",
+            "author_name",
+            "created_at",
+            "reason",
+            "episode",
+            *services.SAFETY_PLAN_SECTIONS,
+        ]
+        read_only_fields = ["id", "version", "author", "created_at", "episode"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["client"].queryset = access.clients_visible_to(request.user, access.CHANGE)
+
+
+class SafetyPlanViewSet(
+    _ScopedListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Safety-plan versions (``?client=`` for one client's, newest first); creating one adds a version."""
+
+    serializer_class = SafetyPlanSerializer
+    permission_classes = [ReadPermissions]
+    filterset_fields = ["client"]
+    ordering = ["client", "-version"]
+    queryset = SafetyPlanVersion.objects.none()
+    audit_page = "api-safety-plans"
+
+    def get_queryset(self):
+        return selectors.safety_plan_list_for_user(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        client = data.pop("client")
+        reason = data.pop("reason")
+        serializer.instance = services.safety_plan_save(
+            client=client, acting_user=self.request.user, data=data, reason=reason
+        )
+
+
+# --- checkpoints ------------------------------------------------------------------------------------
+
+
+class CheckpointSerializer(serializers.ModelSerializer):
+    state = serializers.SerializerMethodField()
+    met_at = serializers.SerializerMethodField()
+    met_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FollowUpCheckpoint
+        fields = [
+            "id",
+            "episode",
+            "client",
+            "kind",
+            "label",
+            "meets",
+            "window_start",
+            "window_end",
+            "state",
+            "met_at",
+            "met_by",
+        ]
+
+    def _state(self, obj):
+        if not hasattr(obj, "_state_cache"):
+            obj._state_cache = checkpoints.state_of(obj)
+        return obj._state_cache
+
+    def get_state(self, obj) -> str:
+        return self._state(obj).state
+
+    def get_met_at(self, obj) -> str | None:
+        at = self._state(obj).met_at
+        return at.isoformat() if at else None
+
+    def get_met_by(self, obj) -> str:
+        return self._state(obj).met_by
+
+
+class CheckpointViewSet(_ScopedListMixin, viewsets.ReadOnlyModelViewSet):
+    """Follow-up checkpoints with their computed state (met / due / missed / upcoming). Read only."""
+
+    serializer_class = CheckpointSerializer
+    permission_classes = [ReadPermissions]
+    filterset_fields = ["client", "episode", "kind"]
+    ordering = ["window_end", "id"]
+    queryset = FollowUpCheckpoint.objects.none()
+    audit_page = "api-checkpoints"
+
+    def get_queryset(self):
+        return selectors.checkpoint_list_for_user(self.request.user)
+
+
+# --- caring contacts --------------------------------------------------------------------------------
+
+
+class CaringContactPlanSerializer(serializers.ModelSerializer):
+    client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    protocol = serializers.PrimaryKeyRelatedField(
+        queryset=CaringContactProtocol.objects.filter(is_active=True), required=False
+    )
+    channel = serializers.ChoiceField(choices=CARING_CONTACT_CHANNELS, required=False)
+    signer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    start_date = serializers.DateField(required=False)
+    episode = serializers.PrimaryKeyRelatedField(queryset=CrisisEpisode.objects.none(), required=False)
+
+    class Meta:
+        model = CaringContactPlan
+        fields = [
+            "id",
+            "client",
+            "protocol",
+            "episode",
+            "channel",
+            "signer",
+            "start_date",
+            "started_by",
+            "started_at",
+            "stopped_at",
+            "stop_reason",
+        ]
+        read_only_fields = ["id", "started_by", "started_at", "stopped_at", "stop_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["client"].queryset = access.clients_visible_to(request.user, access.CHANGE)
+            self.fields["episode"].queryset = selectors.episode_list_for_user(request.user)
+
+    def validate(self, attrs):
+        episode = attrs.get("episode")
+        if episode is not None and episode.client_id != attrs["client"].pk:
+            raise serializers.ValidationError({"episode": ["That episode belongs to another client."]})
+        return attrs
+
+
+class StopSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class CaringContactPlanViewSet(
+    _ScopedListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Caring-contact plans; creating one schedules every message; ``stop`` cancels the pending ones."""
+
+    serializer_class = CaringContactPlanSerializer
+    permission_classes = [ReadPermissions]
+    filterset_fields = ["client"]
+    ordering = ["-started_at", "-id"]
+    queryset = CaringContactPlan.objects.none()
+    audit_page = "api-caring-contact-plans"
+
+    def get_queryset(self):
+        return selectors.caring_contact_plan_list_for_user(self.request.user)
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        serializer.instance = services.caring_contacts_start(acting_user=self.request.user, **data)
+
+    @action(detail=True, methods=["post"], serializer_class=StopSerializer)
+    def stop(self, request, pk=None):
+        plan = self.get_object()
+        if not request.user.has_perm("crisis.change_caringcontactplan") or not access.can_access_client(
+            request.user, plan.client, access.CHANGE
+        ):
+            self.permission_denied(request, message="You may not stop these caring contacts.")
+        s = StopSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        plan = services.caring_contacts_stop(
+            plan=plan, acting_user=request.user, reason=s.validated_data["reason"]
+        )
+        return Response(CaringContactPlanSerializer(plan, context=self.get_serializer_context()).data)

@@ -1,0 +1,156 @@
+"""Send-time rules: may this message go now, to whom, or when instead?
+
+Each rule is a small function of (message, now) returning ``None`` when it has nothing to say, or
+a ``Decision`` to skip (with a recorded ``SkipReason``) or to move the message to a later time.
+``evaluate`` applies them in order; the first that speaks wins. They run when the message is
+about to be sent, so they see the client's preferences and consents as they are then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from clients.consents.selectors import has_text_consent
+from clients.models import ClientStatus, DischargeReason
+
+from .models import Channel, ScheduledMessage, SkipReason
+from .sources import source_cancelled_reason
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``ok``; or ``skip`` with ``reason`` (a SkipReason) and ``detail``; or ``move_to`` a later time."""
+
+    skip: bool = False
+    reason: str = ""
+    detail: str = ""
+    move_to: dt.datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.skip and self.move_to is None
+
+
+OK = Decision()
+
+
+def _skip(reason: str, detail: str = "") -> Decision:
+    return Decision(skip=True, reason=reason, detail=detail or SkipReason(reason).label)
+
+
+def rule_client_active(message: ScheduledMessage, now: dt.datetime) -> Decision | None:
+    client = message.client
+    if client.discharge_reason == DischargeReason.DECEASED:
+        return _skip(SkipReason.CLIENT_DECEASED)
+    if client.status == ClientStatus.DISCHARGED or client.archived_at is not None:
+        return _skip(SkipReason.CLIENT_DISCHARGED)
+    return None
+
+
+def rule_source_active(message: ScheduledMessage, now: dt.datetime) -> Decision | None:
+    reason = source_cancelled_reason(message.source_type, message.source_id)
+    if reason:
+        return _skip(SkipReason.SOURCE_CANCELLED, reason)
+    return None
+
+
+def rule_opt_outs(message: ScheduledMessage, now: dt.datetime) -> Decision | None:
+    """STOP and opt-outs. Essential messages (appointment changes, safety plan links) ignore only the
+    non-essential opt-out; a channel opt-out stops everything on that channel."""
+    client = message.client
+    if message.channel == Channel.SMS and client.sms_opted_out_at:
+        return _skip(SkipReason.OPTED_OUT_CHANNEL, "Client texted STOP or opted out of texts.")
+    if message.channel == Channel.EMAIL and client.email_opted_out_at:
+        return _skip(SkipReason.OPTED_OUT_CHANNEL, "Client opted out of email.")
+    if not message.essential and client.nonessential_opted_out_at:
+        return _skip(SkipReason.OPTED_OUT_NONESSENTIAL)
+    return None
+
+
+def rule_consent(message: ScheduledMessage, now: dt.datetime) -> Decision | None:
+    """Texting needs the client's say-so (``may_text``) and a text-messaging consent on file; a
+    supportive person only if the client agreed the team may contact them."""
+    person = message.supportive_person
+    if person is not None:
+        if not person.may_be_contacted or person.archived_at is not None:
+            return _skip(SkipReason.NO_CONTACT_CONSENT)
+        return None
+    if message.channel == Channel.SMS:
+        client = message.client
+        if not client.may_text:
+            return _skip(SkipReason.NO_TEXT_CONSENT, "The record says we may not text this client.")
+        if not has_text_consent(client):
+            return _skip(SkipReason.NO_TEXT_CONSENT, "No active text-messaging consent on file.")
+    return None
+
+
+def recipient_address(message: ScheduledMessage) -> str:
+    """The phone number (E.164) or email the message goes to; empty when there is none."""
+    if message.supportive_person is not None:
+        phone = message.supportive_person.phone
+        return phone.as_e164 if phone else ""
+    client = message.client
+    if message.channel == Channel.EMAIL:
+        return client.email or ""
+    return client.phone.as_e164 if client.phone else ""
+
+
+def rule_address(message: ScheduledMessage, now: dt.datetime) -> Decision | None:
+    if message.channel == Channel.VOICE:
+        return None  # a call task for staff; they will find a way
+    if not recipient_address(message):
+        return _skip(SkipReason.NO_ADDRESS)
+    return None
+
+
+def quiet_hours_end(
+    *, start: dt.time | None, end: dt.time | None, time_zone: str, at: dt.datetime
+) -> dt.datetime | None:
+    """If ``at`` falls in the quiet hours [start, end) in ``time_zone``, the moment they end (UTC-aware);
+    else None. Handles ranges over midnight (22:00-08:00) and DST (the end is the local wall time)."""
+    if start is None or end is None or start == end:
+        return None
+    tz = ZoneInfo(time_zone)
+    local = at.astimezone(tz)
+    t = local.time().replace(tzinfo=None)
+    if start < end:
+        if not (start <= t < end):
+            return None
+        end_day = local.date()
+    else:  # overnight
+        if start <= t:
+            end_day = local.date() + dt.timedelta(days=1)
+        elif t < end:
+            end_day = local.date()
+        else:
+            return None
+    return dt.datetime.combine(end_day, end, tzinfo=tz).astimezone(dt.UTC)
+
+
+def rule_quiet_hours(message: ScheduledMessage, now: dt.datetime) -> Decision | None:
+    if message.channel == Channel.VOICE:
+        return None  # staff call in working hours; the task is not a message to the client
+    client = message.client
+    moved = quiet_hours_end(
+        start=client.quiet_hours_start, end=client.quiet_hours_end, time_zone=client.time_zone, at=now
+    )
+    if moved is None:
+        return None
+    local = moved.astimezone(ZoneInfo(client.time_zone))
+    return Decision(
+        move_to=moved, detail=f"Quiet hours: moved to {local:%Y-%m-%d %H:%M} ({client.time_zone})."
+    )
+
+
+RULES = [rule_client_active, rule_source_active, rule_opt_outs, rule_consent, rule_address, rule_quiet_hours]
+
+
+def evaluate(message: ScheduledMessage, now: dt.datetime) -> Decision:
+    """The first rule that stops or moves the message, or OK."""
+    for rule in RULES:
+        decision = rule(message, now)
+        if decision is not None:
+            return decision
+    return OK

@@ -1,0 +1,69 @@
+"""Reads of the outbox, already scoped to the clients the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from careteam import access
+from careteam.models import User
+
+from .models import ClientReminder, InboundMessage, ScheduledMessage
+
+MESSAGE_SORTS = {
+    "send": ("-send_at", "-id"),
+    "-send": ("send_at", "id"),
+    "status": ("status", "-send_at", "-id"),
+    "channel": ("channel", "-send_at", "-id"),
+}
+
+
+def may_see_messages(user: User) -> bool:
+    return user.is_authenticated and user.has_perm("outreach.view_scheduledmessage")
+
+
+def scheduled_message_list_for_user(user: User) -> QuerySet[ScheduledMessage]:
+    """Messages to clients the user may see (none for roles without the outbox permission)."""
+    if not may_see_messages(user):
+        return ScheduledMessage.objects.none()
+    return ScheduledMessage.objects.filter(
+        client__in=access.clients_visible_to(user).values("pk")
+    ).select_related("client", "signed_by", "supportive_person")
+
+
+def client_messages(user: User, client, *, sort: str = "send") -> QuerySet[ScheduledMessage]:
+    return (
+        ScheduledMessage.objects.filter(client=client)
+        .select_related("signed_by", "supportive_person", "created_by")
+        .order_by(*MESSAGE_SORTS.get(sort, MESSAGE_SORTS["send"]))
+    )
+
+
+def message_get_for_client(user: User, client, pk) -> ScheduledMessage:
+    try:
+        return ScheduledMessage.objects.get(pk=pk, client=client)
+    except (ScheduledMessage.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such message.") from None
+
+
+def client_inbound(client, limit: int = 50) -> list[InboundMessage]:
+    return list(InboundMessage.objects.filter(client=client).select_related("task")[:limit])
+
+
+def client_reminders(client) -> list[ClientReminder]:
+    return list(ClientReminder.objects.filter(client=client).select_related("created_by"))
+
+
+def reminder_list_for_user(user: User) -> QuerySet[ClientReminder]:
+    if not (user.is_authenticated and user.has_perm("outreach.view_clientreminder")):
+        return ClientReminder.objects.none()
+    return ClientReminder.objects.filter(
+        client__in=access.clients_visible_to(user).values("pk")
+    ).select_related("client", "created_by")
+
+
+def reminder_get_for_client(client, pk) -> ClientReminder:
+    try:
+        return ClientReminder.objects.get(pk=pk, client=client)
+    except (ClientReminder.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such reminder.") from None

@@ -1,0 +1,41 @@
+"""Who scheduled a message, and is that still on? A registry domain apps fill from ``ready()``.
+
+``register_source_check("crisis.caringcontactplan", check)``: at send time the dispatcher calls
+``check(source_id)``; a non-empty return is the reason the source no longer wants the message
+(plan stopped, appointment cancelled) and the message is skipped with it. Outreach imports no
+domain app: the apps register here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+_CHECKS: dict[str, Callable[[str], str | None]] = {}
+
+
+def register_source_check(source_type: str, check: Callable[[str], str | None]) -> None:
+    _CHECKS[source_type] = check
+
+
+def source_cancelled_reason(source_type: str, source_id: str) -> str | None:
+    """Why the message's source is cancelled or stopped, or None when it still stands."""
+    check = _CHECKS.get(source_type)
+    if check is None or not source_id:
+        return None
+    return check(source_id) or None
+
+
+def appointment_check(source_id: str) -> str | None:
+    """Appointment reminders go only for an appointment still booked and still ahead."""
+    from django.utils import timezone
+
+    from clients.models import Appointment, AppointmentStatus
+
+    appointment = Appointment.objects.filter(pk=source_id).only("status", "starts_at").first()
+    if appointment is None:
+        return "The appointment no longer exists."
+    if appointment.status != AppointmentStatus.SCHEDULED:
+        return f"Appointment {appointment.get_status_display().lower()}."
+    if appointment.starts_at <= timezone.now():
+        return "The appointment time has passed."
+    return None

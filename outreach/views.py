@@ -1,0 +1,225 @@
+"""The chart's Messages tab (what was scheduled, sent or skipped, replies, reminders) and the SMS webhooks.
+
+Chart pages load the client through ``ChartMixin`` (404 when not visible) and write through
+``services``. The webhooks take no login: Twilio's signature is their authentication.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+from twilio.request_validator import RequestValidator
+
+from careteam.audit import audit_log
+from careteam.errors import DomainError
+from careteam.models import AuditAction
+from clients.views import ChartMixin, add_service_errors
+
+from . import selectors, services
+from .forms import MessageCancelForm, MessageSendForm, ReminderForm, ReminderStopForm
+from .models import MessageStatus
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 25
+
+
+class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
+    permission_required = "outreach.view_scheduledmessage"
+    template_name = "outreach/messages_tab.html"
+    tab = "messages"
+    audits_own_view = True
+
+    def tab_context(self, *, send_form=None, reminder_form=None, status=200):
+        user, client = self.request.user, self.client_record
+        sort = self.request.GET.get("sort", "send")
+        if sort not in selectors.MESSAGE_SORTS:
+            sort = "send"
+        page_obj = Paginator(selectors.client_messages(user, client, sort=sort), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        audit_log(user=user, action=AuditAction.VIEW, client=client, obj=client, detail={"tab": "messages"})
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        sort_query = query.copy()
+        sort_query.pop("sort", None)
+        can_send = user.has_perm("outreach.add_scheduledmessage")
+        can_remind = user.has_perm("outreach.add_clientreminder")
+        with timezone.override(client.time_zone):
+            reminder_form = reminder_form or ReminderForm()
+        ctx = self.chart_context(
+            page_obj=page_obj,
+            scheduled=page_obj.object_list,
+            page_query=query.urlencode(),
+            sort_query=sort_query.urlencode(),
+            sort=sort,
+            columns=[("send", "Send time"), ("channel", "Channel"), ("status", "Status")],
+            inbound=selectors.client_inbound(client),
+            reminders=selectors.client_reminders(client),
+            send_form=send_form or MessageSendForm(),
+            reminder_form=reminder_form,
+            cancel_form=MessageCancelForm(),
+            can_send=can_send,
+            can_cancel=user.has_perm("outreach.change_scheduledmessage"),
+            can_remind=can_remind,
+            can_stop_reminder=user.has_perm("outreach.change_clientreminder"),
+            pending=MessageStatus.PENDING,
+            client_tz=client.time_zone,
+        )
+        return self.render_to_response(ctx, status=status)
+
+
+class MessagesTabView(MessagesTabBase):
+    def get(self, request, *args, **kwargs):
+        return self.tab_context()
+
+
+def _tab_url(client) -> str:
+    return reverse("outreach:client-messages", args=[client.pk])
+
+
+class MessageSendView(MessagesTabBase):
+    permission_required = ("outreach.view_scheduledmessage", "outreach.add_scheduledmessage")
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = MessageSendForm(request.POST)
+        if form.is_valid():
+            try:
+                message = services.message_send_manual(
+                    client=self.client_record,
+                    acting_user=request.user,
+                    channel=form.cleaned_data["channel"],
+                    text=form.cleaned_data["text"],
+                )
+            except (DomainError, ValidationError) as exc:
+                add_service_errors(form, exc)
+            else:
+                when = timezone.localtime(message.send_at, timezone=None)
+                messages.success(
+                    request, f"Message queued; it goes at {when:%b %-d, %-I:%M %p} at the earliest."
+                )
+                return redirect(_tab_url(self.client_record))
+        return self.tab_context(send_form=form, status=400)
+
+
+class MessageCancelView(MessagesTabBase):
+    permission_required = ("outreach.view_scheduledmessage", "outreach.change_scheduledmessage")
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        message = selectors.message_get_for_client(request.user, self.client_record, kwargs["message_pk"])
+        form = MessageCancelForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Say why the message is cancelled.")
+            return redirect(_tab_url(self.client_record))
+        try:
+            services.message_cancel(
+                message=message, acting_user=request.user, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Message cancelled.")
+        return redirect(_tab_url(self.client_record))
+
+
+class ReminderCreateView(MessagesTabBase):
+    permission_required = ("outreach.view_scheduledmessage", "outreach.add_clientreminder")
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        client = self.client_record
+        with timezone.override(client.time_zone):
+            form = ReminderForm(request.POST)
+            valid = form.is_valid()
+        if valid:
+            try:
+                services.reminder_create(client=client, acting_user=request.user, data=form.cleaned_data)
+            except (DomainError, ValidationError) as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "Reminder set.")
+                return redirect(_tab_url(client))
+        return self.tab_context(reminder_form=form, status=400)
+
+
+class ReminderStopView(MessagesTabBase):
+    permission_required = ("outreach.view_scheduledmessage", "outreach.change_clientreminder")
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        reminder = selectors.reminder_get_for_client(self.client_record, kwargs["reminder_pk"])
+        form = ReminderStopForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        try:
+            services.reminder_stop(reminder=reminder, acting_user=request.user, reason=reason)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Reminder “{reminder.label}” stopped.")
+        return redirect(_tab_url(self.client_record))
+
+
+# --- Twilio webhooks ---------------------------------------------------------------------------------
+
+
+def _signature_ok(request) -> bool:
+    """Twilio signs the public URL it called plus the POST parameters with the account's auth token."""
+    token = settings.OUTREACH_TWILIO_AUTH_TOKEN
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not token or not signature:
+        return False
+    url = settings.OUTREACH_PUBLIC_BASE_URL + request.get_full_path()
+    return RequestValidator(token).validate(url, request.POST.dict(), signature)
+
+
+def _twiml(reply: str = "") -> HttpResponse:
+    body = f"<Message>{escape(reply)}</Message>" if reply else ""
+    return HttpResponse(
+        f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>', content_type="text/xml"
+    )
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request):
+    """A text from a client: STOP / START / HELP, or a reply the care team must see."""
+    if not _signature_ok(request):
+        logger.warning("outreach: refused an inbound SMS webhook with a bad or missing signature")
+        return HttpResponseForbidden("Invalid signature.")
+    from_number = request.POST.get("From", "").strip()
+    if not from_number:
+        return _twiml()
+    result = services.inbound_sms_receive(
+        from_number=from_number,
+        body=request.POST.get("Body", ""),
+        provider_message_id=request.POST.get("MessageSid", ""),
+    )
+    return _twiml(result.reply)
+
+
+@csrf_exempt
+@require_POST
+def sms_status(request):
+    """Twilio's delivery report for a message we sent."""
+    if not _signature_ok(request):
+        return HttpResponseForbidden("Invalid signature.")
+    services.message_delivery_report(
+        provider_message_id=request.POST.get("MessageSid", ""),
+        status=request.POST.get("MessageStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+    )
+    return HttpResponse(status=204)

@@ -1,0 +1,151 @@
+"""Referral deadlines, computed from the database by a periodic task (no long Celery ETAs).
+
+Three rules, each configurable in settings and idempotent (``task_create``'s ``dedupe_key``):
+
+* **No response** — a requested referral the partner has not answered within
+  ``CARETEAM_REFERRAL_RESPONSE_DEADLINES[urgency]`` (routine: 2 business days, urgent: 4 hours) →
+  the referral is flagged and the referring staff member gets a ``referral_no_response`` task.
+  Business days skip weekends and the public holidays of ``CARETEAM_HOLIDAYS_COUNTRY`` (the
+  ``holidays`` package), counted in the site's time zone.
+* **Outcome due** — the appointment at the partner passed ``CARETEAM_REFERRAL_OUTCOME_GRACE_DAYS``
+  ago and the loop is still open → a ``referral_outcome_due`` task to check with the client.
+* **Stale** — an open referral with no activity for ``CARETEAM_REFERRAL_STALE_DAYS`` → flagged and a
+  ``referral_stale`` task; after new activity a later silence raises a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+from careteam.models import TaskKind, TaskPriority
+
+from . import services, states
+from .models import Referral, ReferralStatus, Urgency
+
+
+@lru_cache(maxsize=8)
+def _holidays(country: str, year: int):
+    return holidays.country_holidays(country, years=year)
+
+
+def is_business_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(settings.CARETEAM_HOLIDAYS_COUNTRY, day.year)
+
+
+def add_business_days(start: dt.datetime, days: int) -> dt.datetime:
+    """``start`` moved forward ``days`` business days, same local clock time.
+
+    A referral sent on a Saturday, or on a holiday, starts counting from the next business day.
+    """
+    local = timezone.localtime(start)
+    day = local.date()
+    remaining = days
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if is_business_day(day):
+            remaining -= 1
+    moved = dt.datetime.combine(day, local.time().replace(tzinfo=None))
+    return timezone.make_aware(moved, local.tzinfo) if timezone.is_naive(moved) else moved
+
+
+def response_due(referral: Referral) -> dt.datetime | None:
+    """When the partner's answer is due: requested time + the urgency's deadline."""
+    if referral.requested_at is None:
+        return None
+    rule = settings.CARETEAM_REFERRAL_RESPONSE_DEADLINES.get(
+        referral.urgency, settings.CARETEAM_REFERRAL_RESPONSE_DEADLINES[Urgency.ROUTINE]
+    )
+    if "business_days" in rule:
+        return add_business_days(referral.requested_at, int(rule["business_days"]))
+    return referral.requested_at + dt.timedelta(hours=float(rule.get("hours", 0)))
+
+
+def _shortest_response_window() -> dt.timedelta:
+    """A lower bound of every deadline, so the database narrows candidates before Python counts days."""
+    windows = []
+    for rule in settings.CARETEAM_REFERRAL_RESPONSE_DEADLINES.values():
+        if "business_days" in rule:
+            windows.append(dt.timedelta(days=int(rule["business_days"])))
+        else:
+            windows.append(dt.timedelta(hours=float(rule.get("hours", 0))))
+    return min(windows)
+
+
+@dataclass
+class DeadlineReport:
+    no_response: int = 0
+    outcome_due: int = 0
+    stale: int = 0
+
+
+def check_no_response(now: dt.datetime) -> int:
+    candidates = Referral.objects.filter(
+        status=ReferralStatus.REQUESTED,
+        first_response_at__isnull=True,
+        requested_at__lte=now - _shortest_response_window(),
+    ).select_related("organization")
+    raised = 0
+    for referral in candidates.iterator():
+        due = response_due(referral)
+        if due is None or due > now:
+            continue
+        raised += services.referral_flag(
+            referral=referral,
+            reason=f"No response from {referral.organization.name} since "
+            f"{timezone.localtime(referral.requested_at):%b %-d, %-I:%M %p} "
+            f"({referral.get_urgency_display().lower()}).",
+            task_kind=TaskKind.REFERRAL_NO_RESPONSE,
+            title=f"No response to the referral to {referral.organization.name}",
+            dedupe_key=f"referral:{referral.pk}:no-response:{referral.requested_at.isoformat()}",
+            priority=TaskPriority.URGENT if referral.urgency == Urgency.URGENT else TaskPriority.NORMAL,
+        )
+    return raised
+
+
+def check_outcome_due(now: dt.datetime) -> int:
+    grace = dt.timedelta(days=settings.CARETEAM_REFERRAL_OUTCOME_GRACE_DAYS)
+    candidates = Referral.objects.filter(
+        status__in=states.OPEN, appointment_at__lte=now - grace, outcome=""
+    ).select_related("organization")
+    raised = 0
+    for referral in candidates.iterator():
+        raised += services.referral_flag(
+            referral=referral,
+            reason=f"The appointment at {referral.organization.name} on "
+            f"{timezone.localtime(referral.appointment_at):%b %-d} passed with no outcome recorded.",
+            task_kind=TaskKind.REFERRAL_OUTCOME_DUE,
+            title=f"Check with the client: appointment at {referral.organization.name}",
+            dedupe_key=f"referral:{referral.pk}:outcome-due:{referral.appointment_at.isoformat()}",
+        )
+    return raised
+
+
+def check_stale(now: dt.datetime) -> int:
+    days = settings.CARETEAM_REFERRAL_STALE_DAYS
+    candidates = Referral.objects.filter(
+        status__in=states.OPEN, last_activity_at__lte=now - dt.timedelta(days=days)
+    ).select_related("organization")
+    raised = 0
+    for referral in candidates.iterator():
+        raised += services.referral_flag(
+            referral=referral,
+            reason=f"No activity for {days} days.",
+            task_kind=TaskKind.REFERRAL_STALE,
+            title=f"Referral to {referral.organization.name}: no activity for {days} days",
+            dedupe_key=f"referral:{referral.pk}:stale:{referral.last_activity_at.isoformat()}",
+        )
+    return raised
+
+
+def check_deadlines(now: dt.datetime | None = None) -> DeadlineReport:
+    """Run every rule once; running it again raises nothing new."""
+    now = now or timezone.now()
+    return DeadlineReport(
+        no_response=check_no_response(now), outcome_due=check_outcome_due(now), stale=check_stale(now)
+    )

@@ -1,0 +1,69 @@
+"""Factories for the outbox: scheduled messages, reminders, and a client who may be texted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from clients.models import Consent, ConsentKind, SignatureMethod
+from outreach.models import Channel, ClientReminder, MessageStatus, ScheduledMessage, SourceKind
+
+from .clients import ClientFactory
+
+
+def give_text_consent(client, recorded_by, *, signed_on: dt.date | None = None) -> Consent:
+    """The record says we may text, and a text-messaging consent is on file."""
+    client.may_text = True
+    client.save(update_fields=["may_text"])
+    return Consent.objects.create(
+        client=client,
+        kind=ConsentKind.TEXT_MESSAGING,
+        signed_on=signed_on or dt.date(2020, 1, 2),
+        signature_method=SignatureMethod.PAPER,
+        recorded_by=recorded_by,
+    )
+
+
+class ScheduledMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScheduledMessage
+
+    client = factory.SubFactory(ClientFactory)
+    channel = Channel.SMS
+    template_key = "manual"
+    context = factory.LazyFunction(lambda: {"text": "Hello from your care team"})
+    due_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(minutes=1))
+    send_at = factory.SelfAttribute("due_at")
+    status = MessageStatus.PENDING
+    idempotency_key = factory.Sequence(lambda n: f"test-msg-{n}")
+    source_kind = SourceKind.MANUAL
+
+
+class ClientReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientReminder
+
+    client = factory.SubFactory(ClientFactory)
+    kind = "medication"
+    label = "Evening medication"
+    channel = Channel.SMS
+    first_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=2))
+    recurrence = "once"
+
+
+def outreach_rows(client, user) -> None:
+    """One row of every outreach model the admin shows (templates come from the data migration)."""
+    from outreach.models import InboundMessage, OutboxEntry
+
+    message = ScheduledMessageFactory(client=client, status=MessageStatus.SENT)
+    OutboxEntry.objects.create(
+        message=message,
+        channel="sms",
+        to="+12025550142",
+        body="Hello",
+        idempotency_key=message.idempotency_key,
+    )
+    InboundMessage.objects.create(from_number="+12025550142", client=client, body="thanks", kind="reply")
+    ClientReminderFactory(client=client, created_by=user)

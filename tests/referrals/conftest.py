@@ -1,0 +1,35 @@
+"""Referral fixtures: Alice's case manager refers her to a food pantry that takes email referrals."""
+
+import pytest
+
+from tests.factories import assign
+from tests.factories.directory import ServiceFactory
+from tests.factories.referrals import NeedFactory, ReferralFactory
+
+
+@pytest.fixture
+def cm(alice, case_manager):
+    """The case manager, on Alice's care team."""
+    assign(alice, case_manager, "case_manager")
+    return case_manager
+
+
+@pytest.fixture
+def pantry(db):
+    return ServiceFactory(
+        name="Eastside Food Pantry",
+        organization__name="Eastside Community Center",
+        accepts_electronic_referrals=True,
+        referral_email="referrals@eastside.example.org",
+        categories=["food"],
+    )
+
+
+@pytest.fixture
+def need(alice, cm):
+    return NeedFactory(client=alice, identified_by=cm)
+
+
+@pytest.fixture
+def draft(alice, cm, need, pantry):
+    return ReferralFactory(client=alice, need=need, service=pantry, referred_by=cm)

@@ -1,0 +1,115 @@
+"""Deadlines: tasks raised once, not twice; business days skip weekends and holidays."""
+
+import datetime as dt
+import zoneinfo
+
+import time_machine
+from django.utils import timezone
+
+from careteam.models import Task, TaskKind
+from referrals import deadlines, services
+from referrals.models import ReferralStatus
+from referrals.tasks import check_deadlines
+from tests.factories.referrals import ReferralFactory, sent_referral
+
+NY = zoneinfo.ZoneInfo("America/New_York")
+
+
+def test_two_business_days_skip_the_weekend_and_the_holiday():
+    # Thursday July 3, 2025 10:00 → Friday July 4 is Independence Day, then the weekend → Tuesday July 8.
+    start = dt.datetime(2025, 7, 3, 10, 0, tzinfo=NY)
+    assert deadlines.add_business_days(start, 2) == dt.datetime(2025, 7, 8, 10, 0, tzinfo=NY)
+
+
+def test_an_unanswered_routine_referral_raises_one_task_and_a_flag(alice, cm, pantry, need):
+    with time_machine.travel(dt.datetime(2025, 3, 3, 9, 0, tzinfo=NY)):  # a Monday
+        referral = sent_referral(
+            client=alice, need=need, service=pantry, referred_by=cm, requested_at=timezone.now()
+        )
+    with time_machine.travel(dt.datetime(2025, 3, 5, 8, 0, tzinfo=NY)):  # not yet two business days
+        assert check_deadlines()["no_response"] == 0
+    with time_machine.travel(dt.datetime(2025, 3, 5, 9, 30, tzinfo=NY)):
+        assert check_deadlines()["no_response"] == 1
+        assert check_deadlines()["no_response"] == 0  # running twice raises nothing new
+    task = Task.objects.get(kind=TaskKind.REFERRAL_NO_RESPONSE)
+    assert task.assignee == cm and task.client == alice
+    referral.refresh_from_db()
+    assert referral.flagged_at is not None
+    assert referral.events.filter(kind="flagged").count() == 1
+
+
+def test_an_urgent_referral_is_due_in_four_hours(alice, cm, pantry, need):
+    referral = sent_referral(
+        client=alice,
+        need=need,
+        service=pantry,
+        referred_by=cm,
+        urgency="urgent",
+        requested_at=timezone.now() - dt.timedelta(hours=4, minutes=1),
+    )
+    report = deadlines.check_deadlines()
+    assert report.no_response == 1
+    assert Task.objects.get(kind=TaskKind.REFERRAL_NO_RESPONSE).priority == "urgent"
+    # The partner answers: the no-response task closes and the flag clears.
+    services.referral_transition(
+        referral=referral, to=ReferralStatus.ACCEPTED, acting_user=None, partner=True
+    )
+    referral.refresh_from_db()
+    assert referral.flagged_at is None
+    assert Task.objects.get(kind=TaskKind.REFERRAL_NO_RESPONSE).status == "done"
+
+
+def test_a_passed_appointment_without_outcome_raises_a_follow_up_once(alice, cm, pantry, need):
+    now = timezone.now()
+    ReferralFactory(
+        client=alice,
+        need=need,
+        service=pantry,
+        referred_by=cm,
+        status=ReferralStatus.ACCEPTED,
+        requested_at=now - dt.timedelta(days=5),
+        first_response_at=now - dt.timedelta(days=5),
+        appointment_at=now - dt.timedelta(days=2, hours=1),
+        last_activity_at=now,
+    )
+    assert deadlines.check_deadlines().outcome_due == 1
+    assert deadlines.check_deadlines().outcome_due == 0
+    assert Task.objects.filter(kind=TaskKind.REFERRAL_OUTCOME_DUE).count() == 1
+
+
+def test_an_open_referral_quiet_for_fourteen_days_is_flagged_once(alice, cm, pantry, need):
+    now = timezone.now()
+    referral = ReferralFactory(
+        client=alice,
+        need=need,
+        service=pantry,
+        referred_by=cm,
+        status=ReferralStatus.IN_PROGRESS,
+        requested_at=now - dt.timedelta(days=30),
+        first_response_at=now - dt.timedelta(days=29),
+        last_activity_at=now - dt.timedelta(days=15),
+    )
+    assert deadlines.check_deadlines().stale == 1
+    assert deadlines.check_deadlines().stale == 0
+    referral.refresh_from_db()
+    assert referral.flag_reason == "No activity for 14 days."
+    assert Task.objects.filter(kind=TaskKind.REFERRAL_STALE).count() == 1
+
+
+def test_closed_and_draft_referrals_raise_nothing(alice, cm, pantry, need):
+    old = timezone.now() - dt.timedelta(days=60)
+    ReferralFactory(client=alice, need=need, service=pantry, referred_by=cm, last_activity_at=old)
+    ReferralFactory(
+        client=alice,
+        need=need,
+        service=pantry,
+        referred_by=cm,
+        status=ReferralStatus.COMPLETED,
+        outcome="connected",
+        requested_at=old,
+        appointment_at=old,
+        last_activity_at=old,
+    )
+    report = deadlines.check_deadlines()
+    assert (report.no_response, report.outcome_due, report.stale) == (0, 0, 0)
+    assert not Task.objects.exists()
