@@ -16,6 +16,7 @@ from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.roles import Role
 from clients.views import ChartMixin, add_service_errors
+from crisis import selectors as crisis_selectors
 
 from . import selectors, services
 from .forms import AttendanceForm, CheckinForm, ContactForm, FirstFriendSearchForm
@@ -65,6 +66,13 @@ class PeerClientMixin(LoginRequiredMixin):
             "checkins": checkins,
             "trend": selectors.trend_points(checkins),
             "can_log": selectors.assignment_for_contact(self.request.user, client) is not None,
+            # The client's own safety plan is what a peer most needs in a hard moment (minimum necessary
+            # still holds: no episodes, risk ratings or notes).
+            "safety_plan": (
+                crisis_selectors.current_safety_plan(client)
+                if crisis_selectors.may_read_safety_plan(self.request.user)
+                else None
+            ),
             **extra,
         }
 

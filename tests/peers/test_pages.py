@@ -61,8 +61,26 @@ def test_the_peer_page_shows_the_minimum_and_nothing_clinical(clinical_alice, pe
     assert "Ali Rivera" in html and "Walked to the library together" in html and "Tuesday Night AA" in html
     assert "Find a home group" in html  # goals for peer work
     assert_nothing_clinical(html)
-    assert "safety plan" not in html.lower()  # no safety-plan model yet: no placeholder either
+    assert "safety plan" not in html.lower()  # none written yet: no empty placeholder either
     assert AuditEvent.objects.filter(action=AuditAction.VIEW, client_id=clinical_alice.pk, user=peer).exists()
+
+
+def test_the_peer_page_shows_the_current_safety_plan_and_still_nothing_clinical(
+    clinical_alice, peer, counselor
+):
+    from crisis.services import safety_plan_save
+
+    for reasons in (["My dog"], ["My dog", "My sister's kids"]):
+        safety_plan_save(
+            client=clinical_alice,
+            acting_user=counselor,
+            data={"reasons_for_living": reasons},
+            reason="review",
+        )
+    html = login(peer).get(reverse("peers:client", args=[clinical_alice.pk])).content.decode()
+    assert "Safety plan" in html and "version 2" in html
+    assert "My sister&#x27;s kids" in html and "988" in html
+    assert_nothing_clinical(html)
 
 
 def test_my_people_shows_nothing_clinical(clinical_alice, peer):
