@@ -17,6 +17,7 @@ COPY peers peers
 COPY referrals referrals
 COPY outreach outreach
 COPY crisis crisis
+COPY dashboards dashboards
 COPY workspace workspace
 RUN pip install --upgrade pip && pip install .
 

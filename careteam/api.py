@@ -16,6 +16,7 @@ from clients.contacts.api import ContactViewSet
 from clients.encounters.api import AppointmentViewSet, NoteViewSet
 from clients.needs.api import NeedViewSet
 from crisis.api import CaringContactPlanViewSet, CheckpointViewSet, CrisisEpisodeViewSet, SafetyPlanViewSet
+from dashboards.api import MetricsApi, MetricsDrilldownApi
 from outreach.api import ClientReminderViewSet, ScheduledMessageViewSet
 from peers.api import GroupAttendanceViewSet, PeerContactViewSet, RecoveryCheckInViewSet, SupportGroupViewSet
 from peers.api_assignments import PeerAssignmentViewSet, PeerMatchViewSet, PeerProfileViewSet
@@ -87,3 +88,7 @@ router.register("directory/services", DirectoryServiceViewSet, basename="directo
 router.register("directory/organizations", DirectoryOrganizationViewSet, basename="directory-organization")
 
 urlpatterns = [path("auth/token/", TokenObtainApi.as_view(), name="api-token")]
+urlpatterns += [
+    path("metrics/", MetricsApi.as_view(), name="api-metrics"),
+    path("metrics/drilldowns/<str:key>/", MetricsDrilldownApi.as_view(), name="api-metrics-drilldown"),
+]

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "referrals",
     "outreach",
     "crisis",
+    "dashboards",
     "workspace",
 ]
 
@@ -442,3 +443,22 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "PeerContactModeEnum": "peers.models.ContactMode",
     }
 )
+# --- Dashboards (dashboards/): caseload targets per care-team role (CareTeamAssignment.role) ---
+# The number of active clients one staff member in that role is expected to carry; the caseload panel
+# shows each person's count against it. Roles not listed have no target.
+CARETEAM_CASELOAD_TARGETS = {
+    "primary_counselor": 35,
+    "case_manager": 40,
+    "peer": 20,
+    "prescriber": 150,
+    "crisis": 15,
+}
+# --- Performance (docs/performance.md): PostgreSQL's JIT off for the web's connections ---
+# The dashboard's queries are many small correlated subqueries whose *estimated* cost is far above
+# jit_above_cost, so PostgreSQL spent 2-4 s compiling each one to run 0.2-0.5 s of work (measured at
+# 100k clients). Set DB_JIT=1 to give the decision back to the server.
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and not envbool(
+    "DB_JIT", False
+):
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = f"{_pg_options.get('options', '')} -c jit=off".strip()

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("peers.urls")),
     path("referrals/", include("referrals.urls")),
     path("crisis/", include("crisis.urls")),
+    path("dashboard/", include("dashboards.urls")),
     path("", include("workspace.urls")),
     path("outreach/", include("outreach.urls")),
     path("admin/", admin.site.urls),

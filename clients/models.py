@@ -421,6 +421,18 @@ class Appointment(models.Model):
             models.Index(fields=["staff", "starts_at"]),
             models.Index(fields=["client", "starts_at"]),
             models.Index(fields=["status", "starts_at"]),
+            # Dashboard (docs/performance.md): engagement, sudden isolation and crisis checkpoints look
+            # for attended appointments of a client in a window; the risk list for medication no-shows.
+            models.Index(
+                fields=["client", "starts_at"],
+                condition=Q(status="attended"),
+                name="clients_appt_attended_idx",
+            ),
+            models.Index(
+                fields=["starts_at", "client"],
+                condition=Q(kind="medication", status="no_show"),
+                name="clients_appt_med_noshow_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,6 @@ import random
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from careteam.models import CareTeamAssignment, User
@@ -117,21 +116,48 @@ def _service_for(
     return rng.choice(pool)
 
 
-def _age(referral: Referral, days: float) -> None:
-    """Move a referral's history ``days`` back, timeline included."""
+def _age(referral: Referral, days: float, *, spread: float = 0.0) -> None:
+    """Move a referral's history ``days`` back, timeline included.
+
+    Everything happens at one instant while seeding; moved back as it is, the partner would answer and
+    the loop close in the same second. With ``spread`` the events after sending are laid out evenly over
+    that fraction of the referral's age instead (0.5: the last one halfway between sending and now), and
+    the referral's own timestamps follow the events they were written with — so response and closure
+    times on the dashboard have a realistic spread.
+    """
     if not days:
         return
     delta = dt.timedelta(days=days)
-    Referral.objects.filter(pk=referral.pk).update(
-        created_at=F("created_at") - delta,
-        status_changed_at=F("status_changed_at") - delta,
-        last_activity_at=F("last_activity_at") - delta,
-    )
-    for field in ("requested_at", "first_response_at", "closed_at", "outcome_recorded_at", "appointment_at"):
-        Referral.objects.filter(pk=referral.pk, **{f"{field}__isnull": False}).update(
-            **{field: F(field) - delta}
-        )
-    ReferralEvent.objects.filter(referral=referral).update(occurred_at=F("occurred_at") - delta)
+    events = list(ReferralEvent.objects.filter(referral=referral).order_by("occurred_at", "id"))
+    sent = next((i for i, e in enumerate(events) if e.to_status == S.REQUESTED), len(events) - 1)
+    later = events[sent + 1 :]
+    moved: dict[dt.datetime, dt.datetime] = {}
+    for e in events[: sent + 1]:
+        moved.setdefault(e.occurred_at, e.occurred_at - delta)
+    for j, e in enumerate(later, start=1):
+        moved.setdefault(e.occurred_at, e.occurred_at - delta + delta * spread * j / len(later))
+    for e in events:
+        e.occurred_at = moved[e.occurred_at]
+    ReferralEvent.objects.bulk_update(events, ["occurred_at"])
+    referral = Referral.objects.get(pk=referral.pk)
+    changed = {}
+    for field in (
+        "created_at",
+        "status_changed_at",
+        "requested_at",
+        "first_response_at",
+        "closed_at",
+        "outcome_recorded_at",
+        "last_activity_at",
+    ):
+        old = getattr(referral, field)
+        if old is not None:
+            changed[field] = moved.get(old, old - delta)
+    if events:
+        changed["last_activity_at"] = max(changed["last_activity_at"], events[-1].occurred_at)
+    if referral.appointment_at is not None:
+        changed["appointment_at"] = referral.appointment_at - delta
+    Referral.objects.filter(pk=referral.pk).update(**changed)
 
 
 def seed(*, rng: random.Random, clients: list[Client], staff: dict[str, User]) -> int:
@@ -265,7 +291,12 @@ def seed(*, rng: random.Random, clients: list[Client], staff: dict[str, User]) -
                     services.referral_add_note(
                         referral=referral, note="Intake paperwork received.", acting_user=None, partner=True
                     )
-            _age(referral, days_ago)
+            # Closed loops took most of their age; open ones answered early and have waited since.
+            _age(
+                referral,
+                days_ago,
+                spread=0.6 if final in (S.REJECTED, S.CANCELLED, S.COMPLETED, S.FAILED) else 0.3,
+            )
             if (
                 final in (S.ACCEPTED, S.IN_PROGRESS, S.ON_HOLD)
                 and appointment_in is not None

@@ -13,7 +13,7 @@ def navigation(request):
         return {}
     items = [
         ("Today", reverse("workspace:today"), "sun"),
-        ("My caseload", reverse("clients:list"), "people"),
+        ("Caseload", reverse("clients:list"), "people"),
         ("Tasks", reverse("workspace:worklist"), "check2-square"),
     ]
     if may_view_referrals(user):
@@ -25,9 +25,13 @@ def navigation(request):
     if user.has_role(Role.PEER_SPECIALIST):
         items.append(("My people", reverse("peers:home"), "people-fill"))
     if user.has_role(Role.SUPERVISOR, Role.ADMIN) or user.is_superuser:
-        items.append(("Peer supervision", reverse("peers:supervision"), "diagram-3"))
+        items.append(("Peers", reverse("peers:supervision"), "diagram-3"))
+    # The page itself checks supervision (dashboards.scope.may_view_dashboard); the role check here
+    # costs no query, so other pages' query budgets are unchanged.
+    if user.has_role(Role.SUPERVISOR, Role.ADMIN) or user.is_superuser:
+        items.append(("Dashboard", reverse("dashboards:dashboard"), "speedometer2"))
     if user.has_perm("clients.add_client"):
-        items.append(("New intake", reverse("clients:create"), "person-plus"))
+        items.append(("Intake", reverse("clients:create"), "person-plus"))
     if user.is_staff:
         items.append(("Admin", reverse("admin:index"), "gear"))
     return {

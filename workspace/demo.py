@@ -46,6 +46,8 @@ from clients.encounters import demo as encounters_demo
 from clients.models import Client, ClientStatus, DischargeReason, SupportivePerson
 from clients.services import client_create, supportive_person_create
 from crisis import demo as crisis_demo
+from dashboards import demo as dashboard_demo
+from dashboards import demo_panels as dashboard_panels_demo
 from outreach import demo as outreach_demo
 from peers import demo as peers_demo
 from plans import demo as plans_demo
@@ -73,6 +75,8 @@ DOMAIN_SEEDERS: list = [
     referrals_demo.seed,  # ~40 referrals in every status (after the directory)
     outreach_demo.seed,  # reminders, messages sent or skipped, replies (after appointments)
     crisis_demo.seed,  # crisis episodes, safety plans, caring contacts (after contacts and appointments)
+    dashboard_panels_demo.seed,  # dashboard panels 4-7: a forgotten draft note, an undelivered text (last)
+    dashboard_demo.seed,  # dashboard panels 1-3: every risk flag on the supervisor's team (after all else)
 ]
 
 

@@ -1,0 +1,202 @@
+"""The dashboard's vocabulary: figures, series, tables, drill-downs, and the panel registry.
+
+Every number on the dashboard, in its CSV export and in ``/api/v1/metrics/`` comes from one
+``compute(scope)`` function of one panel (``dashboards/panels/*.py``), computed in the database
+(aggregates, window functions), never by loading rows into Python, never in a template. A figure
+names its drill-down: a function returning the rows behind it (clients or records), already
+limited to ``scope.clients()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .scope import Scope
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str  # unique across the dashboard, e.g. "engagement.engaged_pct"
+    label: str
+    value: float | int | None  # None when there is nothing to divide by
+    unit: str = ""  # "%", "clients", "days", "referrals", ...
+    definition: str = ""  # one or two sentences: exactly what is counted
+    numerator: int | None = None
+    denominator: int | None = None
+    drilldown: str = ""  # key of a Drilldown, or "" when the figure has none
+    target: float | None = None  # e.g. the caseload target
+
+
+@dataclass(frozen=True)
+class Series:
+    """A trend for a chart, e.g. attendance rate per week. Points are (label, value)."""
+
+    key: str
+    label: str
+    unit: str
+    points: list[tuple[str, float | int | None]]
+    definition: str = ""
+    chart: str = "line"  # how the page draws it: "line" (a trend) or "bar" (counts side by side)
+    drilldown: str = ""  # optional: the records behind the points
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small breakdown shown as a table, e.g. caseload per staff member, outcomes by kind."""
+
+    key: str
+    label: str
+    columns: list[tuple[str, str]]  # (row key, heading)
+    rows: list[dict[str, Any]]
+    drilldown: str = ""  # optional: the drill-down behind the rows
+    definition: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    figures: list[Figure] = field(default_factory=list)
+    series: list[Series] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Drilldown:
+    """The records behind a figure. ``rows(scope)`` returns dicts with the ``columns`` keys, and
+    ``client_id`` on each row (the audit LIST rows and the links to the chart come from it)."""
+
+    key: str
+    label: str
+    columns: list[tuple[str, str]]
+    rows: Callable[[Scope], Any]  # a QuerySet of dicts (``.values(...)``) or a list of dicts
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    key: str
+    title: str
+    order: int
+    compute: Callable[[Scope], Panel]
+    drilldowns: tuple[Drilldown, ...] = ()
+
+
+_PANELS: dict[str, PanelSpec] = {}
+
+
+def register_panel(spec: PanelSpec) -> None:
+    _PANELS[spec.key] = spec
+
+
+def panels() -> list[PanelSpec]:
+    return sorted(_PANELS.values(), key=lambda p: p.order)
+
+
+def drilldown(key: str) -> Drilldown | None:
+    for spec in _PANELS.values():
+        for d in spec.drilldowns:
+            if d.key == key:
+                return d
+    return None
+
+
+def compute_all(scope: Scope) -> list[Panel]:
+    return [spec.compute(scope) for spec in panels()]
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A percentage with one decimal, or None when the denominator is zero."""
+    return round(100.0 * numerator / denominator, 1) if denominator else None
+
+
+# --- helpers shared by the panels (added by dash2) -------------------------------------------------
+
+
+def median(qs, expression) -> Any:
+    """The median of ``expression`` over the rows of ``qs`` (NULLs left out), in one query.
+
+    Portable: PostgreSQL has ``percentile_cont`` but SQLite has nothing like it, so the rows are
+    ranked with window functions and only the middle one (odd count) or two (even count) come back;
+    their mean is the median. Works for numbers and for durations (returns a ``timedelta``).
+    """
+    from django.db.models import Count, F, Q, Window
+    from django.db.models.functions import RowNumber
+
+    middle = (
+        qs.order_by()
+        .annotate(_median_value=expression)
+        .filter(_median_value__isnull=False)
+        .annotate(
+            _median_rank=Window(RowNumber(), order_by=[F("_median_value").asc()]),
+            _median_count=Window(Count("pk")),
+        )
+        .filter(Q(_median_rank=(F("_median_count") + 1) / 2) | Q(_median_rank=(F("_median_count") + 2) / 2))
+        .values_list("_median_value", flat=True)
+    )
+    values = list(middle)
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return (values[0] + values[1]) / 2
+
+
+def client_fields(prefix: str = "client__") -> dict[str, Any]:
+    """``values()`` expressions for a drill-down row's client: ``record_number`` and ``name`` (preferred
+    first name, or legal, with the legal last name — as ``Client.display_name``), and ``client_id`` for a
+    queryset of clients (``prefix=""``, which names ``"record_number"`` itself); a related model's
+    queryset names its own ``"client_id"``."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce, Concat, NullIf
+
+    return {
+        # On a queryset of clients ``record_number`` is a field already: name it in values() as it is.
+        **({"record_number": F(f"{prefix}record_number")} if prefix else {"client_id": F("pk")}),
+        "name": Concat(
+            Coalesce(NullIf(F(f"{prefix}preferred_name"), Value("")), F(f"{prefix}legal_first_name")),
+            Value(" "),
+            F(f"{prefix}legal_last_name"),
+        ),
+    }
+
+
+def client_name(prefix: str = "") -> Any:
+    """SQL for the name staff use for a client (preferred first name, else legal, then last name),
+    so drill-down rows come out of ``.values()`` ready to show and sort."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Coalesce, Concat, NullIf
+
+    return Concat(
+        Coalesce(NullIf(f"{prefix}preferred_name", Value("")), f"{prefix}legal_first_name"),
+        Value(" "),
+        f"{prefix}legal_last_name",
+        output_field=CharField(),
+    )
+
+
+def staff_name(prefix: str = "staff__") -> Any:
+    """SQL for a staff member's full name, falling back to the username."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+
+    return Coalesce(
+        NullIf(
+            Trim(Concat(f"{prefix}first_name", Value(" "), f"{prefix}last_name", output_field=CharField())),
+            Value(""),
+        ),
+        f"{prefix}username",
+        output_field=CharField(),
+    )
+
+
+def choice_label(field: str, choices) -> Any:
+    """A SQL expression giving the human label of a ``TextChoices`` field (for drill-down rows)."""
+    from django.db.models import Case, CharField, F, Value, When
+
+    return Case(
+        *[When(**{field: value}, then=Value(str(label))) for value, label in choices],
+        default=F(field),
+        output_field=CharField(),
+    )

@@ -1,0 +1,1 @@
+"""The dashboard's panels. Each module exposes ``PANEL`` (a ``dashboards.metrics.PanelSpec``)."""

@@ -1,0 +1,293 @@
+"""Panel 4 — referral loop closure: sent, closed with an outcome, connected, response and closure times,
+partners that do not answer, and the outcomes recorded.
+
+The loop follows the FHIR SDOH Clinical Care referral Task (``referrals.states``): a referral is *sent*
+when it moves to ``requested`` (``requested_at``), *answered* at the partner's first move
+(``first_response_at``) and *closed* when it reaches a closing status with an outcome (``closed_at``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet
+from django.utils import timezone
+
+from clients.models import Urgency
+from referrals import deadlines
+from referrals.models import Referral, ReferralOutcome, ReferralStatus
+
+from ..metrics import (
+    Drilldown,
+    Figure,
+    Panel,
+    PanelSpec,
+    Table,
+    choice_label,
+    client_fields,
+    median,
+    rate,
+    register_panel,
+)
+from ..scope import Scope
+
+KEY = "referrals"
+DAY = dt.timedelta(days=1)
+
+
+def _in_scope(scope: Scope) -> QuerySet[Referral]:
+    return Referral.objects.filter(client__in=scope.clients())
+
+
+def _sent(scope: Scope) -> QuerySet[Referral]:
+    return _in_scope(scope).filter(requested_at__gte=scope.start_at, requested_at__lt=scope.end_at)
+
+
+def _since_requested(field: str) -> ExpressionWrapper:
+    return ExpressionWrapper(F(field) - F("requested_at"), output_field=DurationField())
+
+
+def _business_deadline_passed_q(now: dt.datetime, business_days: int) -> Q:
+    """``requested_at`` values whose business-day deadline (``deadlines.add_business_days``) is ``<= now``.
+
+    The deadline grows with ``requested_at``, so the overdue sends are every day up to the last one whose
+    deadline day is before today, plus — on the days whose deadline falls today — the times of day up
+    to now's clock time. Worked out on the calendar here so the database can filter with plain ranges.
+    """
+    tz = timezone.get_current_timezone()
+    local_now = timezone.localtime(now, tz)
+    today = local_now.date()
+    whole_days_before: dt.date | None = None
+    partial_days: list[dt.date] = []
+    # A deadline is at most ``business_days`` plus the longest run of weekends and holidays away.
+    for back in range(0, business_days + 30):
+        day = today - dt.timedelta(days=back)
+        due_day = timezone.localtime(
+            deadlines.add_business_days(dt.datetime.combine(day, dt.time(12), tzinfo=tz), business_days), tz
+        ).date()
+        if due_day < today:
+            whole_days_before = day
+            break
+        if due_day == today:
+            partial_days.append(day)
+    q = Q(pk__in=[])
+    if whole_days_before is not None:
+        q |= Q(requested_at__lt=dt.datetime.combine(whole_days_before + DAY, dt.time.min, tzinfo=tz))
+    for day in partial_days:
+        q |= Q(
+            requested_at__gte=dt.datetime.combine(day, dt.time.min, tzinfo=tz),
+            requested_at__lte=dt.datetime.combine(day, local_now.time(), tzinfo=tz),
+        )
+    return q
+
+
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    """Sent referrals the partner has not answered by its response deadline (``referrals.deadlines``:
+    ``CARETEAM_REFERRAL_RESPONSE_DEADLINES`` per urgency, business days or hours), as of ``now``."""
+    now = now or timezone.now()
+    rules = settings.CARETEAM_REFERRAL_RESPONSE_DEADLINES
+    routine = rules[Urgency.ROUTINE]
+    passed = Q(pk__in=[])
+    for urgency in Urgency.values:
+        rule = rules.get(urgency, routine)
+        if "business_days" in rule:
+            deadline = _business_deadline_passed_q(now, int(rule["business_days"]))
+        else:
+            deadline = Q(requested_at__lte=now - dt.timedelta(hours=float(rule.get("hours", 0))))
+        passed |= Q(urgency=urgency) & deadline
+    return Q(status=ReferralStatus.REQUESTED, first_response_at__isnull=True) & passed
+
+
+def _days(value: dt.timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 86400, 1)
+
+
+def compute(scope: Scope) -> Panel:
+    sent = _sent(scope)
+    counts = sent.aggregate(
+        sent=Count("pk"),
+        closed=Count("pk", filter=Q(closed_at__isnull=False) & ~Q(outcome="")),
+        connected=Count("pk", filter=Q(outcome=ReferralOutcome.CONNECTED)),
+        answered=Count("pk", filter=Q(first_response_at__isnull=False)),
+        ended=Count("pk", filter=Q(closed_at__isnull=False)),
+    )
+    to_response = median(sent.filter(first_response_at__isnull=False), _since_requested("first_response_at"))
+    to_closure = median(sent.filter(closed_at__isnull=False), _since_requested("closed_at"))
+    overdue_rows = list(
+        _in_scope(scope)
+        .filter(overdue_q())
+        .values("organization_id", "organization__name")
+        .annotate(overdue=Count("pk"), oldest=Min("requested_at"))
+        .order_by("-overdue", "organization__name")
+    )
+    labels = dict(ReferralOutcome.choices)
+    outcome_rows = list(
+        sent.exclude(outcome="").values("outcome").annotate(n=Count("pk")).order_by("-n", "outcome")
+    )
+    n_sent = counts["sent"]
+    figures = [
+        Figure(
+            "referrals.sent",
+            "Referrals sent",
+            n_sent,
+            "referrals",
+            "Referrals of clients in scope sent to a partner (moved to 'requested') between the first and "
+            "the last day of the range, both days included.",
+            drilldown="referrals.sent",
+        ),
+        Figure(
+            "referrals.closed_pct",
+            "Closed with an outcome",
+            rate(counts["closed"], n_sent),
+            "%",
+            "Of the referrals sent in the range, those closed (completed, failed, rejected or cancelled) "
+            "with an outcome recorded, whenever it was closed.",
+            numerator=counts["closed"],
+            denominator=n_sent,
+            drilldown="referrals.sent",
+        ),
+        Figure(
+            "referrals.connected_pct",
+            "Connected",
+            rate(counts["connected"], n_sent),
+            "%",
+            "Of the referrals sent in the range, those whose outcome is 'connected / service received'.",
+            numerator=counts["connected"],
+            denominator=n_sent,
+            drilldown="referrals.sent",
+        ),
+        Figure(
+            "referrals.median_days_to_response",
+            "Median days to first partner response",
+            _days(to_response),
+            "days",
+            "Median of (first response by the partner - sent), in days, over the referrals sent in the range "
+            "that the partner has answered (accepted, rejected or other first move).",
+            numerator=counts["answered"],
+            denominator=n_sent,
+            drilldown="referrals.sent",
+        ),
+        Figure(
+            "referrals.median_days_to_closure",
+            "Median days to closure",
+            _days(to_closure),
+            "days",
+            "Median of (closed - sent), in days, over the referrals sent in the range that are closed.",
+            numerator=counts["ended"],
+            denominator=n_sent,
+            drilldown="referrals.sent",
+        ),
+        Figure(
+            "referrals.overdue",
+            "Awaiting a partner past the deadline",
+            sum(r["overdue"] for r in overdue_rows),
+            "referrals",
+            "Right now, whatever the range: referrals still 'requested' with no answer from the partner "
+            "after the response deadline for their urgency (routine: business days, urgent: hours — "
+            "the same rule as the deadline check that flags them).",
+            drilldown="referrals.overdue",
+        ),
+    ]
+    tables = [
+        Table(
+            "referrals.overdue_by_organization",
+            "Overdue by organisation",
+            [("organization", "Organisation"), ("overdue", "Overdue"), ("oldest", "Oldest sent")],
+            [
+                {"organization": r["organization__name"], "overdue": r["overdue"], "oldest": r["oldest"]}
+                for r in overdue_rows
+            ],
+            drilldown="referrals.overdue",
+            definition="Open referrals past the partner's response deadline right now, per receiving "
+            "organisation, most first: the partners that do not answer.",
+        ),
+        Table(
+            "referrals.outcomes",
+            "Outcomes",
+            [("outcome", "Outcome"), ("n", "Referrals"), ("pct", "% of sent")],
+            [
+                {"outcome": labels.get(r["outcome"], r["outcome"]), "n": r["n"], "pct": rate(r["n"], n_sent)}
+                for r in outcome_rows
+            ],
+            drilldown="referrals.sent",
+            definition="The outcome recorded on the referrals sent in the range, by kind; the percentage "
+            "is of all referrals sent in the range.",
+        ),
+    ]
+    return Panel(KEY, "Referral loop closure", figures=figures, tables=tables)
+
+
+def sent_rows(scope: Scope):
+    return (
+        _sent(scope)
+        .values(
+            "client_id",
+            **client_fields(),
+            referral_id=F("pk"),
+            organization_name=F("organization__name"),
+            sent_at=F("requested_at"),
+            responded_at=F("first_response_at"),
+            closed=F("closed_at"),
+            referral_status=choice_label("status", ReferralStatus.choices),
+            referral_outcome=choice_label("outcome", ReferralOutcome.choices),
+        )
+        .order_by("requested_at", "pk")
+    )
+
+
+def overdue_rows(scope: Scope):
+    return (
+        _in_scope(scope)
+        .filter(overdue_q())
+        .values(
+            "client_id",
+            **client_fields(),
+            urgency_label=choice_label("urgency", Urgency.choices),
+            referral_id=F("pk"),
+            organization_name=F("organization__name"),
+            sent_at=F("requested_at"),
+        )
+        .order_by("organization__name", "requested_at", "pk")
+    )
+
+
+register_panel(
+    PanelSpec(
+        KEY,
+        "Referral loop closure",
+        order=40,
+        compute=compute,
+        drilldowns=(
+            Drilldown(
+                "referrals.sent",
+                "Referrals sent in the range",
+                [
+                    ("record_number", "Record"),
+                    ("name", "Client"),
+                    ("referral_id", "Referral"),
+                    ("organization_name", "Organisation"),
+                    ("sent_at", "Sent"),
+                    ("responded_at", "First response"),
+                    ("closed", "Closed"),
+                    ("referral_status", "Status"),
+                    ("referral_outcome", "Outcome"),
+                ],
+                sent_rows,
+            ),
+            Drilldown(
+                "referrals.overdue",
+                "Referrals awaiting a partner past the deadline",
+                [
+                    ("record_number", "Record"),
+                    ("name", "Client"),
+                    ("referral_id", "Referral"),
+                    ("organization_name", "Organisation"),
+                    ("urgency_label", "Urgency"),
+                    ("sent_at", "Sent"),
+                ],
+                overdue_rows,
+            ),
+        ),
+    )
+)

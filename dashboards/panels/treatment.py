@@ -1,0 +1,338 @@
+"""Panel 6 — treatment and outcomes: plan reviews and note signing behind, PHQ-9 / GAD-7 change from
+baseline, and the BARC-10 recovery-capital trend.
+
+Clinical thresholds: PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer et al. 2006) score
+below 5 as "minimal" — used here as remission, as in the NCQA depression-remission measures (PHQ-9 < 5);
+a fall of 5 or more points is the usual threshold of clinically meaningful improvement (Löwe et al.
+2004). BARC-10 (Vilsaint et al. 2017) totals 10 to 60, higher is more recovery capital.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, TruncMonth
+from django.utils import timezone
+
+from clients.models import AssessmentResponse, Client, EncounterNote, NoteStatus
+from plans.models import PlanStatus, TreatmentPlan
+
+from ..metrics import Drilldown, Figure, Panel, PanelSpec, Series, client_fields, median, rate, register_panel
+from ..scope import Scope
+
+KEY = "treatment"
+UNSIGNED_HOURS = 72
+IMPROVED_POINTS = 5
+REMISSION_BELOW = 5
+TREND_MONTHS = 6
+OUTCOME_INSTRUMENTS = (("phq9", "PHQ-9"), ("gad7", "GAD-7"))
+
+
+def _today(scope: Scope) -> dt.date:
+    return timezone.localtime(timezone.now(), scope.tz).date()
+
+
+def _plans_overdue(scope: Scope) -> QuerySet[TreatmentPlan]:
+    return TreatmentPlan.objects.filter(
+        client__in=scope.clients(), status=PlanStatus.ACTIVE, review_due_on__lt=_today(scope)
+    )
+
+
+def _notes_unsigned(scope: Scope) -> QuerySet[EncounterNote]:
+    return EncounterNote.objects.filter(
+        client__in=scope.clients(),
+        status=NoteStatus.DRAFT,
+        created_at__lte=timezone.now() - dt.timedelta(hours=UNSIGNED_HOURS),
+    )
+
+
+def _cosign_backlog(scope: Scope) -> QuerySet[EncounterNote]:
+    return EncounterNote.objects.filter(
+        client__in=scope.clients(), status=NoteStatus.SIGNED, requires_cosign=True, cosigned_at__isnull=True
+    )
+
+
+def _outcome_clients(scope: Scope, code: str) -> QuerySet[Client]:
+    """Clients with two or more scores on ``code`` up to the end of the range, the latest inside it,
+    annotated with ``baseline`` (first score ever), ``latest`` (last score by the end) and ``change``."""
+    scores = AssessmentResponse.objects.filter(
+        client_id=OuterRef("pk"), instrument__code=code, total__isnull=False, administered_at__lt=scope.end_at
+    )
+    first = scores.order_by("administered_at", "id")
+    last = scores.order_by("-administered_at", "-id")
+    count = scores.order_by().values("client_id").annotate(n=Count("pk")).values("n")
+    return (
+        scope.clients()
+        .annotate(
+            n_scores=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+            baseline=Subquery(first.values("total")[:1]),
+            baseline_at=Subquery(first.values("administered_at")[:1]),
+            latest=Subquery(last.values("total")[:1]),
+            latest_at=Subquery(last.values("administered_at")[:1]),
+        )
+        .filter(n_scores__gte=2, latest_at__gte=scope.start_at)
+        .annotate(change=F("latest") - F("baseline"))
+    )
+
+
+def _barc_scores(scope: Scope, months: list[dt.date]) -> QuerySet[AssessmentResponse]:
+    since = dt.datetime.combine(months[0], dt.time.min, tzinfo=scope.tz)
+    return AssessmentResponse.objects.filter(
+        client__in=scope.clients(),
+        instrument__code="barc10",
+        total__isnull=False,
+        administered_at__gte=since,
+        administered_at__lt=scope.end_at,
+    )
+
+
+def _months(scope: Scope) -> list[dt.date]:
+    """First days of the months the range touches, going back at least ``TREND_MONTHS`` months."""
+    last = scope.end.replace(day=1)
+    first = scope.start.replace(day=1)
+    back = last
+    for _ in range(TREND_MONTHS - 1):
+        back = (back - dt.timedelta(days=1)).replace(day=1)
+    first = min(first, back)
+    months = []
+    while first <= last:
+        months.append(first)
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def compute(scope: Scope) -> Panel:
+    figures = [
+        Figure(
+            "treatment.plans_overdue",
+            "Plans overdue for review",
+            _plans_overdue(scope).count(),
+            "plans",
+            "Right now, whatever the range: active treatment plans whose review date is before today.",
+            drilldown="treatment.plans_overdue",
+        ),
+        Figure(
+            "treatment.notes_unsigned",
+            f"Notes unsigned after {UNSIGNED_HOURS} h",
+            _notes_unsigned(scope).count(),
+            "notes",
+            f"Right now: encounter notes still in draft {UNSIGNED_HOURS} hours or more after they were "
+            "started.",
+            drilldown="treatment.notes_unsigned",
+        ),
+        Figure(
+            "treatment.cosign_backlog",
+            "Co-signature backlog",
+            _cosign_backlog(scope).count(),
+            "notes",
+            "Right now: signed notes that need a supervisor's co-signature and do not have it yet.",
+            drilldown="treatment.cosign_backlog",
+        ),
+    ]
+    for code, name in OUTCOME_INSTRUMENTS:
+        clients = _outcome_clients(scope, code)
+        agg = clients.aggregate(
+            n=Count("pk"),
+            improved=Count("pk", filter=Q(change__lte=-IMPROVED_POINTS)),
+            remission=Count("pk", filter=Q(latest__lt=REMISSION_BELOW)),
+        )
+        middle = median(clients, F("change"))
+        scope_words = (
+            f"clients with two or more {name} scores up to the last day of the range, the latest of them "
+            "inside the range; baseline is the first score ever recorded, latest the last one by the end "
+            "of the range"
+        )
+        figures += [
+            Figure(
+                f"treatment.{code}_median_change",
+                f"{name}: median change from baseline",
+                None if middle is None else round(float(middle), 1),
+                "points",
+                f"Median of (latest - baseline) over the {scope_words}. Negative is better.",
+                numerator=agg["n"],
+                drilldown=f"treatment.{code}_change",
+            ),
+            Figure(
+                f"treatment.{code}_improved_pct",
+                f"{name}: improved by {IMPROVED_POINTS}+ points",
+                rate(agg["improved"], agg["n"]),
+                "%",
+                f"Of the {scope_words}: those whose latest score is at least {IMPROVED_POINTS} points "
+                "below the baseline.",
+                numerator=agg["improved"],
+                denominator=agg["n"],
+                drilldown=f"treatment.{code}_change",
+            ),
+            Figure(
+                f"treatment.{code}_remission_pct",
+                f"{name}: in remission (latest < {REMISSION_BELOW})",
+                rate(agg["remission"], agg["n"]),
+                "%",
+                f"Of the {scope_words}: those whose latest score is below {REMISSION_BELOW} (minimal).",
+                numerator=agg["remission"],
+                denominator=agg["n"],
+                drilldown=f"treatment.{code}_change",
+            ),
+        ]
+    months = _months(scope)
+    by_month = {
+        (row["month"].date() if isinstance(row["month"], dt.datetime) else row["month"]): row["mean"]
+        for row in _barc_scores(scope, months)
+        .annotate(month=TruncMonth("administered_at", tzinfo=scope.tz))
+        .values("month")
+        .annotate(mean=Avg("total"))
+        .order_by("month")
+    }
+    series = [
+        Series(
+            "treatment.barc10_trend",
+            "BARC-10: mean total per month",
+            "points (10 to 60)",
+            [
+                (m.strftime("%Y-%m"), None if by_month.get(m) is None else round(float(by_month[m]), 1))
+                for m in months
+            ],
+            definition=f"Mean BARC-10 total of the check-ins recorded each calendar month (site time zone), "
+            f"for the months of the range and at least the {TREND_MONTHS} months up to its end; a month "
+            "with no check-in has no point. 47 or more is associated with sustained remission.",
+            drilldown="treatment.barc10_scores",
+        )
+    ]
+    return Panel(KEY, "Treatment and outcomes", figures=figures, series=series)
+
+
+def plans_overdue_rows(scope: Scope):
+    return (
+        _plans_overdue(scope)
+        .values("client_id", "version", "review_due_on", **client_fields(), plan_id=F("pk"))
+        .order_by("review_due_on", "pk")
+    )
+
+
+def _author():
+    return Concat(F("author__first_name"), Value(" "), F("author__last_name"))
+
+
+def notes_unsigned_rows(scope: Scope):
+    return (
+        _notes_unsigned(scope)
+        .values(
+            "client_id", **client_fields(), note_id=F("pk"), author_name=_author(), started=F("created_at")
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def cosign_rows(scope: Scope):
+    return (
+        _cosign_backlog(scope)
+        .values("client_id", **client_fields(), note_id=F("pk"), author_name=_author(), signed=F("signed_at"))
+        .order_by("signed_at", "pk")
+    )
+
+
+def _change_rows(code: str):
+    def rows(scope: Scope):
+        return (
+            _outcome_clients(scope, code)
+            .values(
+                "record_number",
+                "baseline",
+                "baseline_at",
+                "latest",
+                "latest_at",
+                "change",
+                "n_scores",
+                **client_fields(prefix=""),
+            )
+            .order_by("change", "legal_last_name", "pk")
+        )
+
+    return rows
+
+
+def barc_rows(scope: Scope):
+    return (
+        _barc_scores(scope, _months(scope))
+        .values("client_id", "total", **client_fields(), administered=F("administered_at"))
+        .order_by("administered_at", "pk")
+    )
+
+
+CHANGE_COLUMNS = [
+    ("record_number", "Record"),
+    ("name", "Client"),
+    ("baseline", "Baseline"),
+    ("baseline_at", "Baseline on"),
+    ("latest", "Latest"),
+    ("latest_at", "Latest on"),
+    ("change", "Change"),
+    ("n_scores", "Scores"),
+]
+
+register_panel(
+    PanelSpec(
+        KEY,
+        "Treatment and outcomes",
+        order=60,
+        compute=compute,
+        drilldowns=(
+            Drilldown(
+                "treatment.plans_overdue",
+                "Treatment plans overdue for review",
+                [
+                    ("record_number", "Record"),
+                    ("name", "Client"),
+                    ("version", "Plan version"),
+                    ("review_due_on", "Review was due"),
+                ],
+                plans_overdue_rows,
+            ),
+            Drilldown(
+                "treatment.notes_unsigned",
+                f"Notes unsigned after {UNSIGNED_HOURS} hours",
+                [
+                    ("record_number", "Record"),
+                    ("name", "Client"),
+                    ("note_id", "Note"),
+                    ("author_name", "Author"),
+                    ("started", "Started"),
+                ],
+                notes_unsigned_rows,
+            ),
+            Drilldown(
+                "treatment.cosign_backlog",
+                "Notes waiting for a co-signature",
+                [
+                    ("record_number", "Record"),
+                    ("name", "Client"),
+                    ("note_id", "Note"),
+                    ("author_name", "Author"),
+                    ("signed", "Signed"),
+                ],
+                cosign_rows,
+            ),
+            *[
+                Drilldown(
+                    f"treatment.{code}_change",
+                    f"{name} change from baseline",
+                    CHANGE_COLUMNS,
+                    _change_rows(code),
+                )
+                for code, name in OUTCOME_INSTRUMENTS
+            ],
+            Drilldown(
+                "treatment.barc10_scores",
+                "BARC-10 check-ins in the trend",
+                [
+                    ("record_number", "Record"),
+                    ("name", "Client"),
+                    ("administered", "Recorded"),
+                    ("total", "Total"),
+                ],
+                barc_rows,
+            ),
+        ),
+    )
+)
