@@ -7,7 +7,6 @@ from __future__ import annotations
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
@@ -185,9 +184,7 @@ class ReferralViewSet(
             raise PermissionDenied("You may not change this referral.")
         body = TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            services.referral_transition(referral=referral, acting_user=request.user, **body.validated_data)
-        except services.ConsentMissing as exc:
-            raise ApiValidationError({"consent": [exc.message]}) from exc
+        # A refused consent gate is a DomainError on "consent": the shared handler makes it a 400.
+        services.referral_transition(referral=referral, acting_user=request.user, **body.validated_data)
         referral = selectors.referral_get_for_user(request.user, referral.pk)
         return Response(ReferralDetailSerializer(referral, context={"request": request}).data)

@@ -6,7 +6,7 @@ _DIRECTORY_READ = [
     "referrals.view_location",
     "referrals.view_taxonomyterm",
 ]
-_DIRECTORY_EDIT = [
+DIRECTORY_EDIT = [
     f"referrals.{action}_{model}"
     for model in (
         "organization",
@@ -36,5 +36,5 @@ REFERRAL_ROLE_PERMISSIONS: dict[str, list[str]] = {
     "peer_specialist": _DIRECTORY_READ,
     "crisis_worker": _DIRECTORY_READ + _REFERRALS,
     "supervisor": _DIRECTORY_READ + _REFERRALS,
-    "admin": _DIRECTORY_READ + _DIRECTORY_EDIT + ["referrals.view_referral", "referrals.view_referralevent"],
+    "admin": _DIRECTORY_READ + DIRECTORY_EDIT + ["referrals.view_referral", "referrals.view_referralevent"],
 }

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -44,24 +44,18 @@ S = ReferralStatus
 CHANGE_PERMISSION = "referrals.change_referral"
 
 
-def _url_or(name: str, args: list, fallback: str, query: dict | None = None) -> str:
-    """Reverse a URL another area owns, falling back to its documented path if it is not there yet."""
-    try:
-        url = reverse(name, args=args)
-    except NoReverseMatch:
-        url = fallback
-    return f"{url}?{urlencode(query)}" if query else url
+def _with_query(url: str, query: dict) -> str:
+    return f"{url}?{urlencode(query, doseq=True)}"
 
 
 def consent_add_url(referral: Referral, next_url: str) -> str:
-    return _url_or(
-        "clients:consent-add",
-        [referral.client_id],
-        f"/clients/{referral.client_id}/consents/add/",
+    """The consent form, prefilled with what this referral needs covered (the Part 2 gate's link)."""
+    return _with_query(
+        reverse("clients:consents:create", args=[referral.client_id]),
         {
             "kind": "part2",
             "organization": referral.organization_id,
-            "categories": ",".join(referral.shared_categories),
+            "categories": list(referral.shared_categories),
             "next": next_url,
         },
     )
@@ -147,19 +141,10 @@ class ClientReferralsTabView(ChartMixin, PermissionRequiredMixin, TemplateView):
         needs = list(selectors.needs_for_client(client))
         referrals = list(selectors.referrals_for_client(client))
         next_url = request.get_full_path()
+        back = {"next": next_url}
         for need in needs:
-            need.edit_url = _url_or(
-                "clients:need-edit",
-                [client.pk, need.pk],
-                f"/clients/{client.pk}/needs/{need.pk}/update/",
-                {"next": next_url},
-            )
-            need.status_url = _url_or(
-                "clients:need-status",
-                [client.pk, need.pk],
-                f"/clients/{client.pk}/needs/{need.pk}/status/",
-                {"next": next_url},
-            )
+            need.edit_url = _with_query(reverse("clients:needs:update", args=[client.pk, need.pk]), back)
+            need.status_url = _with_query(reverse("clients:needs:status", args=[client.pk, need.pk]), back)
         return self.render_to_response(
             self.chart_context(
                 open_needs=[n for n in needs if n.is_open],
@@ -167,9 +152,7 @@ class ClientReferralsTabView(ChartMixin, PermissionRequiredMixin, TemplateView):
                 referrals=referrals,
                 can_refer=request.user.has_perm("referrals.add_referral")
                 and access.can_access_client(request.user, client, access.CHANGE),
-                need_add_url=_url_or(
-                    "clients:need-add", [client.pk], f"/clients/{client.pk}/needs/add/", {"next": next_url}
-                ),
+                need_add_url=_with_query(reverse("clients:needs:create", args=[client.pk]), back),
                 open_statuses=states.OPEN,
             )
         )

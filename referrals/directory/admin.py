@@ -30,23 +30,11 @@ from referrals.models import (
     TaxonomyTerm,
 )
 
+from ..roles import DIRECTORY_EDIT
 from . import hsds, services
 
-IMPORT_PERMISSIONS = [
-    f"referrals.{action}_{model}"
-    for model in (
-        "organization",
-        "service",
-        "servicelanguage",
-        "location",
-        "address",
-        "serviceatlocation",
-        "phone",
-        "schedule",
-        "taxonomyterm",
-    )
-    for action in ("add", "change")
-]
+# Importing a directory adds and changes every directory table: the same permissions as editing it.
+IMPORT_PERMISSIONS = DIRECTORY_EDIT
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 

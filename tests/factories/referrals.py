@@ -5,7 +5,7 @@ import factory
 from django.utils import timezone
 
 from clients.models import NeedCategory
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral, ReferralActor, ReferralEvent, ReferralStatus
 
 from .careteam import UserFactory
 from .clients import ClientFactory
@@ -47,12 +47,20 @@ def sent_referral(**kwargs) -> Referral:
     return ReferralFactory(**kwargs)
 
 
+class ReferralEventFactory(factory.django.DjangoModelFactory):
+    """A timeline entry set up directly (transitions themselves go through ``referrals.services``)."""
+
+    class Meta:
+        model = ReferralEvent
+
+    referral = factory.SubFactory(ReferralFactory)
+    to_status = ReferralStatus.DRAFT
+    actor_kind = ReferralActor.STAFF
+    actor = factory.SelfAttribute("referral.referred_by")
+
+
 def referral_rows(client, staff) -> Referral:
     """A referral with one timeline event, for the admin's every-model test."""
-    from referrals.models import ReferralEvent
-
     referral = ReferralFactory(client=client, referred_by=staff)
-    ReferralEvent.objects.create(
-        referral=referral, to_status=ReferralStatus.DRAFT, actor_kind="staff", actor=staff
-    )
+    ReferralEventFactory(referral=referral)
     return referral

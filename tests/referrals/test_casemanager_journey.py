@@ -58,6 +58,8 @@ def test_a_case_manager_closes_the_loop_with_the_partner_through_the_link(
     # 4. Record the consent the client signs (the form comes prefilled from the link).
     form = http.get(consent_link).content.decode()
     assert f'value="{pantry.organization_id}" selected' in form
+    for category in ("demographics", "sud"):  # both categories the referral shares come ticked
+        assert re.search(rf'value="{category}"[^>]*checked', form), category
     today = timezone.localdate()
     response = http.post(
         consent_link,

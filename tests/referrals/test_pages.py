@@ -1,6 +1,7 @@
 """Referral pages: the worklist, the chart tab, the create flow, the referral page; who sees what."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -47,6 +48,13 @@ def test_the_chart_tab_lists_needs_and_referrals(draft, cm):
     assert "Runs out of groceries" in body
     assert "Eastside Food Pantry" in body
     assert f"?need={draft.need_id}" in body
+    # The need's own links lead to the record's need forms and back to this tab.
+    http = login(cm)
+    tab = reverse("referrals:client-tab", args=[draft.client_id])
+    for name in ("clients:needs:update", "clients:needs:status"):
+        link = reverse(name, args=[draft.client_id, draft.need_id]) + "?" + urlencode({"next": tab})
+        assert link.replace("&", "&amp;") in body or link in body, name
+        assert http.get(link).status_code == 200, name
 
 
 def test_the_create_flow_searches_chooses_and_saves_a_draft(alice, cm, need, pantry):
