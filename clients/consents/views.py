@@ -190,22 +190,25 @@ class DisclosurePrintView(ConsentPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         user, client = request.user, self.client_record
         form = DisclosurePeriodForm(request.GET or None)
+        invalid = form.is_bound and not form.is_valid()
         start = end = None
-        if form.is_bound and form.is_valid():
+        if form.is_bound and not invalid:
             start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
-        disclosures = list(selectors.disclosures_for_client(client, start=start, end=end))
-        audit_log(
-            user=user,
-            action=AuditAction.EXPORT,
-            client=client,
-            obj=client,
-            detail={
-                "report": "accounting-of-disclosures",
-                "start": start.isoformat() if start else None,
-                "end": end.isoformat() if end else None,
-                "rows": len(disclosures),
-            },
-        )
+        # A bad range prints nothing (never the whole history by accident) and exports nothing.
+        disclosures = [] if invalid else list(selectors.disclosures_for_client(client, start=start, end=end))
+        if not invalid:
+            audit_log(
+                user=user,
+                action=AuditAction.EXPORT,
+                client=client,
+                obj=client,
+                detail={
+                    "report": "accounting-of-disclosures",
+                    "start": start.isoformat() if start else None,
+                    "end": end.isoformat() if end else None,
+                    "rows": len(disclosures),
+                },
+            )
         return self.render_to_response(
             {
                 "client": client,
@@ -217,5 +220,5 @@ class DisclosurePrintView(ConsentPageMixin, TemplateView):
                 "printed_at": timezone.now(),
                 "printed_by": user,
             },
-            status=400 if form.is_bound and not form.is_valid() else 200,
+            status=400 if invalid else 200,
         )

@@ -106,7 +106,15 @@ class NeedViewSet(
         client = data.pop("client")
         serializer.instance = services.need_create(client=client, acting_user=self.request.user, data=data)
 
+    def _require_change(self, need: Need) -> None:
+        """Editing or closing a need changes the record: a view-only place on the care team is not enough."""
+        if not self.request.user.has_perm("clients.change_need") or not access.can_access_client(
+            self.request.user, need.client, access.CHANGE
+        ):
+            self.permission_denied(self.request)
+
     def perform_update(self, serializer):
+        self._require_change(serializer.instance)
         serializer.instance = services.need_update(
             need=serializer.instance, acting_user=self.request.user, data=dict(serializer.validated_data)
         )
@@ -115,8 +123,7 @@ class NeedViewSet(
     def set_status(self, request, pk=None):
         """Met / closed, not met / declined (with a note) / referred / open again."""
         need = self.get_object()
-        if not request.user.has_perm("clients.change_need"):
-            self.permission_denied(request)
+        self._require_change(need)
         serializer = NeedStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         need = services.need_set_status(

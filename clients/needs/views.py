@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
+from careteam import access
 from careteam.errors import DomainError
 from clients.views import ChartMixin, add_service_errors
 
@@ -75,6 +76,7 @@ class NeedCreateView(NeedPageMixin, TemplateView):
 
 class NeedUpdateView(NeedPageMixin, TemplateView):
     permission_required = "clients.change_need"
+    perm = access.CHANGE  # editing a need is a change to the record, not a view of it
     template_name = "clients/needs/need_form.html"
 
     def get_need(self):
@@ -105,6 +107,7 @@ class NeedStatusView(NeedPageMixin, TemplateView):
     """Met / closed, not met / declined (with a note), or open again."""
 
     permission_required = "clients.change_need"
+    perm = access.CHANGE
     template_name = "clients/needs/need_status.html"
 
     def get_need(self):

@@ -182,6 +182,8 @@ def test_the_printable_report_filters_by_date_and_is_audited_as_an_export(alice,
     assert not AuditEvent.objects.filter(action=AuditAction.VIEW, client=alice).exists()
     bad = http.get(printed(alice), {"start": days(0).isoformat(), "end": days(-3).isoformat()})
     assert bad.status_code == 400 and "before its start" in bad.content.decode()
+    assert "New packet" not in bad.content.decode() and "Old packet" not in bad.content.decode()
+    assert exports.count() == 2  # nothing was exported
 
 
 def _queries(http, url) -> int:

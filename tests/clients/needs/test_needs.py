@@ -150,3 +150,30 @@ def test_a_need_of_another_client_is_404_under_this_one(alice, counselor, team):
     assign(bob, counselor)
     bobs = NeedFactory(client=bob)
     assert login(counselor).get(reverse("clients:needs:update", args=[alice.pk, bobs.pk])).status_code == 404
+
+
+def test_a_view_only_place_on_the_care_team_cannot_edit_or_close_a_need(alice, case_manager):
+    """GIVEN a case manager on Alice's care team in the view-only "other" role
+    WHEN they try to edit or close her need, on the page or through the API
+    THEN they are refused (403) and the need is unchanged."""
+    from tests.conftest import api_login
+
+    assign(alice, case_manager, "other")
+    need = NeedFactory(client=alice)
+    http = login(case_manager)
+    assert http.get(edit_url(need)).status_code == 403
+    assert (
+        http.post(edit_url(need), {"category": "food", "description": "x", "urgency": "urgent"}).status_code
+        == 403
+    )
+    assert http.post(status_url(need), {"status": "met", "note": "done"}).status_code == 403
+    api = api_login(case_manager)
+    assert api.patch(f"/api/v1/needs/{need.pk}/", {"description": "x"}, format="json").status_code == 403
+    assert (
+        api.post(f"/api/v1/needs/{need.pk}/set-status/", {"status": "met"}, format="json").status_code == 403
+    )
+    need.refresh_from_db()
+    assert (need.status, need.description) == (
+        NeedStatus.OPEN,
+        "Runs out of groceries before the end of the month.",
+    )
