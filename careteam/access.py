@@ -102,6 +102,24 @@ def sync_object_permissions(*, client: Client, staff: User) -> tuple[set[str], s
     return wanted - held, held - wanted
 
 
+def primary_counselor(client: Client | int) -> User | None:
+    """The client's active primary counselor (an active account), or None."""
+    assignment = (
+        CareTeamAssignment.objects.active()
+        .filter(client=client, role=CaseRole.PRIMARY_COUNSELOR, staff__is_active=True)
+        .select_related("staff")
+        .first()
+    )
+    return assignment.staff if assignment is not None else None
+
+
+def task_owner(client: Client) -> dict:
+    """Who a task about this client goes to, as ``task_create`` kwargs: the primary counselor,
+    else the client's team (everyone on it sees team tasks)."""
+    counselor = primary_counselor(client)
+    return {"assignee": counselor} if counselor is not None else {"team": client.primary_team}
+
+
 def minimum_necessary_view(user: User) -> bool:
     """Peer specialists see a minimum-necessary view: no diagnoses, scores, therapy notes,
     level of care or consent details (42 CFR Part 2 / HIPAA minimum necessary)."""

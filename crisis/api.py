@@ -72,6 +72,12 @@ class CrisisEpisodeSerializer(serializers.ModelSerializer):
         queryset=User.objects.filter(is_active=True), many=True, required=False
     )
     opened_by_name = serializers.CharField(source="opened_by.__str__", read_only=True)
+    caring_contacts = serializers.ChoiceField(
+        choices=["auto", "yes", "no"],
+        default="auto",
+        write_only=True,
+        help_text="Start caring contacts: auto (from moderate risk up), yes or no.",
+    )
 
     class Meta:
         model = CrisisEpisode
@@ -88,6 +94,7 @@ class CrisisEpisodeSerializer(serializers.ModelSerializer):
             "risk_screen",
             "immediate_actions",
             "summary",
+            "caring_contacts",
             "responders",
             "disposition",
             "disposition_at",

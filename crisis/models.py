@@ -46,9 +46,6 @@ class RiskLevel(models.TextChoices):
     IMMINENT = "imminent", "Imminent"
 
 
-RISK_ORDER = [RiskLevel.LOW, RiskLevel.MODERATE, RiskLevel.HIGH, RiskLevel.IMMINENT]
-
-
 class RiskSource(models.TextChoices):
     CLINICIAN = "clinician", "Clinician rating"
     CSSRS = "cssrs", "C-SSRS screener"

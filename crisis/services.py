@@ -37,7 +37,6 @@ from outreach.services import message_schedule, messages_cancel_for_source
 
 from . import checkpoints, protocols
 from .models import (
-    RISK_ORDER,
     CaringContactPlan,
     CaringContactProtocol,
     CrisisEpisode,
@@ -99,7 +98,8 @@ def episode_open(*, client: Client, acting_user: User, data: dict) -> CrisisEpis
     """Open a crisis episode. A crisis worker opening one for an unassigned client joins the care team.
 
     ``data``: source, concerns, risk_level ("" to use a C-SSRS of the last 24 h), immediate_actions,
-    summary, responders, opened_at (optional).
+    summary, responders, opened_at (optional), caring_contacts ("auto", "yes" or "no"; the page and the
+    API default to "auto"). ``episode.caring_contacts_outcome`` says whether caring contacts started.
     """
     if not access.can_access_client(acting_user, client, access.CHANGE):
         unassigned = not CareTeamAssignment.objects.active().filter(client=client).exists()
@@ -126,7 +126,7 @@ def episode_open(*, client: Client, acting_user: User, data: dict) -> CrisisEpis
         concerns=list(data["concerns"]),
         risk_level=risk,
         risk_source=source,
-        risk_screen=screen,
+        risk_screen=screen if source == RiskSource.CSSRS else None,  # the screen the rating came from
         immediate_actions=list(data.get("immediate_actions") or []),
         summary=data.get("summary", ""),
     )
@@ -140,7 +140,28 @@ def episode_open(*, client: Client, acting_user: User, data: dict) -> CrisisEpis
         obj=episode,
         detail={"risk": risk, "risk_source": source, "source": episode.source},
     )
+    episode.caring_contacts_outcome = _caring_contacts_after_crisis(
+        episode, data.get("caring_contacts") or "no", acting_user
+    )
     return episode
+
+
+def caring_contacts_called_for(episode: CrisisEpisode, choice: str) -> bool:
+    """Caring contacts follow an episode when asked ("yes"), or by default ("auto") from moderate risk up:
+    the suicide-prevention standard they come from (Motto & Bostrom 2001) followed people at risk."""
+    return choice == "yes" or (choice == "auto" and episode.moderate_or_higher)
+
+
+def _caring_contacts_after_crisis(episode: CrisisEpisode, choice: str, acting_user: User) -> str:
+    """Start caring contacts for a new episode if called for. Returns "started", "" (not called for), or
+    why they could not start (e.g. no way to reach the person) — the episode is opened either way."""
+    if not caring_contacts_called_for(episode, choice):
+        return ""
+    try:
+        caring_contacts_start(client=episode.client, acting_user=acting_user, episode=episode)
+    except DomainError as exc:
+        return exc.message
+    return "started"
 
 
 @transaction.atomic
@@ -434,17 +455,13 @@ def caring_contact_source_check(source_id: str) -> str | None:
 # --- checkpoint tasks -------------------------------------------------------------------------------
 
 
-def _responsible(cp: FollowUpCheckpoint) -> User | None:
-    """The worker who opened the episode; their client's primary counselor if they have left."""
-    if cp.episode.opened_by.is_active:
-        return cp.episode.opened_by
-    primary = (
-        CareTeamAssignment.objects.active()
-        .filter(client_id=cp.client_id, role=CaseRole.PRIMARY_COUNSELOR, staff__is_active=True)
-        .select_related("staff")
-        .first()
-    )
-    return primary.staff if primary else None
+def _responsible(cp: FollowUpCheckpoint) -> dict:
+    """Who follows up: the worker who opened the episode while they can still see the client (a task
+    about a client the assignee cannot see is on no worklist), else the client's usual task owner."""
+    opener = cp.episode.opened_by
+    if opener.is_active and access.can_access_client(opener, cp.client, access.CHANGE):
+        return {"assignee": opener}
+    return access.task_owner(cp.client)
 
 
 def _task_exists(kind: str) -> Exists:
@@ -469,19 +486,18 @@ def checkpoints_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     )
     for cp in unmet.filter(remind_from__lte=now, window_end__gte=now, due_task__isnull=True):
         with transaction.atomic():
-            who = _responsible(cp)
             task = task_create(
                 kind=TaskKind.CRISIS_CHECKPOINT,
                 title=f"{cp.label}: {cp.client.display_name}",
                 acting_user=None,
-                assignee=who,
-                team=None if who else cp.client.primary_team,
                 client=cp.client,
-                detail=f"Crisis follow-up due by {timezone.localtime(cp.window_end):%b %-d %H:%M}.",
+                # The deadline is the task's due_at, shown in each reader's own time zone.
+                detail=f"Crisis follow-up: {cp.label.lower()}.",
                 due_at=cp.window_end,
                 priority=TaskPriority.URGENT,
                 source=cp,
                 dedupe_key=f"crisis-checkpoint-{cp.pk}-due",
+                **_responsible(cp),
             )
             FollowUpCheckpoint.objects.filter(pk=cp.pk).update(due_task=task)
             counts["raised"] += 1
@@ -497,8 +513,8 @@ def checkpoints_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
                     assignee=owner,
                     team=None if owner else cp.client.primary_team,
                     client=cp.client,
-                    detail=f"The window closed {timezone.localtime(cp.window_end):%b %-d %H:%M} unmet.",
-                    due_at=now,
+                    detail="The follow-up window closed before it was met.",
+                    due_at=cp.window_end,
                     priority=TaskPriority.URGENT,
                     source=cp,
                     dedupe_key=f"crisis-checkpoint-{cp.pk}-missed-{owner.pk if owner else 'team'}",
@@ -515,7 +531,3 @@ def checkpoints_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     for cp in FollowUpCheckpoint.objects.filter(pk__in=open_ids).filter(checkpoints.met_q()):
         counts["closed"] += tasks_close_for_source(source=cp, acting_user=None)
     return counts
-
-
-def risk_at_least(level: str, floor: str) -> bool:
-    return RISK_ORDER.index(level) >= RISK_ORDER.index(floor)

@@ -7,7 +7,6 @@ the board and picker write one LIST row per client shown.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +22,7 @@ from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
-from clients.encounters.services import user_time_zone
+from clients.encounters.views import UserTimeZoneMixin
 from clients.views import ChartMixin, add_service_errors
 
 from . import checkpoints, selectors, services
@@ -32,14 +31,6 @@ from .hooks import tab_visible
 from .models import RiskLevel
 
 BOARD_PAGE_SIZE = 25
-
-
-class UserTimeZoneMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            with timezone.override(user_time_zone(request.user)):
-                return super().dispatch(request, *args, **kwargs)
-        return super().dispatch(request, *args, **kwargs)
 
 
 def _tab_url(client_pk) -> str:
@@ -108,16 +99,11 @@ class QuickOpenView(UserTimeZoneMixin, LoginRequiredMixin, PermissionRequiredMix
                 add_service_errors(form, exc)
             else:
                 messages.success(request, f"Crisis episode opened for {client.display_name}.")
-                choice = data["caring_contacts"]
-                if choice == "yes" or (choice == "auto" and episode.moderate_or_higher):
-                    try:
-                        services.caring_contacts_start(
-                            client=client, acting_user=request.user, episode=episode
-                        )
-                    except DomainError as exc:
-                        messages.warning(request, f"Caring contacts not started: {exc.message}")
-                    else:
-                        messages.info(request, "Caring contacts started.")
+                outcome = episode.caring_contacts_outcome
+                if outcome == "started":
+                    messages.info(request, "Caring contacts started.")
+                elif outcome:
+                    messages.warning(request, f"Caring contacts not started: {outcome}")
                 return redirect(_episode_url(episode))
         return self.render_form(form, candidates, status=400)
 
@@ -472,6 +458,5 @@ class CrisisBoardView(UserTimeZoneMixin, LoginRequiredMixin, TemplateView):
                 "params": params,
                 "high_risk": {RiskLevel.HIGH, RiskLevel.IMMINENT},
                 "message_days": selectors.BOARD_MESSAGE_DAYS,
-                "link_hours": getattr(settings, "CARETEAM_SAFETY_PLAN_LINK_HOURS", 72),
             }
         )

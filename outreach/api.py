@@ -168,7 +168,9 @@ class ClientReminderViewSet(
     @action(detail=True, methods=["post"], serializer_class=ReminderStopSerializer)
     def stop(self, request, pk=None):
         reminder = self.get_object()
-        if not request.user.has_perm("outreach.change_clientreminder"):
+        if not request.user.has_perm("outreach.change_clientreminder") or not access.can_access_client(
+            request.user, reminder.client, access.CHANGE
+        ):
             return Response({"detail": "You may not stop reminders."}, status=status.HTTP_403_FORBIDDEN)
         serializer = ReminderStopSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -23,12 +23,14 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from careteam.models import CareTeamAssignment, CaseRole, TaskKind
+from careteam import access
+from careteam.models import TaskKind
 from careteam.services import task_create
 
 from . import rendering, rules
 from .backends import Outgoing, PermanentError, TransientError, get_backend
 from .models import Channel, MessageStatus, ScheduledMessage
+from .services import message_failure_task
 
 logger = logging.getLogger(__name__)
 
@@ -86,29 +88,9 @@ def _finish(pk: int, **fields) -> None:
     ScheduledMessage.objects.filter(pk=pk, status=MessageStatus.SENDING).update(**fields)
 
 
-def _care_team_owner(client) -> dict:
-    """Who gets a task about this client: the primary counselor, else the client's team."""
-    counselor = (
-        CareTeamAssignment.objects.active()
-        .filter(client=client, role=CaseRole.PRIMARY_COUNSELOR)
-        .select_related("staff")
-        .first()
-    )
-    if counselor is not None and counselor.staff.is_active:
-        return {"assignee": counselor.staff}
-    return {"team": client.primary_team}
-
-
 def _fail(message: ScheduledMessage, error: str, now: dt.datetime) -> SendResult:
-    task = task_create(
-        kind=TaskKind.MESSAGE_FAILED,
-        title=f"A message to {message.client.display_name} could not be sent",
-        detail=f"{message.get_channel_display()} ({message.template_key}): {error}",
-        acting_user=None,
-        team=message.client.primary_team,
-        client=message.client,
-        source=message,
-        dedupe_key=f"msg-failed-{message.pk}",
+    task = message_failure_task(
+        message, title=f"A message to {message.client.display_name} could not be sent", error=error
     )
     _finish(message.pk, status=MessageStatus.FAILED, last_error=error[:2000], task=task, claimed_at=None)
     return SendResult("failed", error)
@@ -140,7 +122,7 @@ def _send_voice(message: ScheduledMessage, now: dt.datetime) -> SendResult:
         due_at=message.due_at,
         source=message,
         dedupe_key=f"msg-call-{message.pk}",
-        **_care_team_owner(message.client),
+        **access.task_owner(message.client),
     )
     _finish(
         message.pk,

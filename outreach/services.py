@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction, TaskKind, TaskPriority, User
@@ -242,10 +243,26 @@ def message_retry(*, message: ScheduledMessage, acting_user: User | None) -> Sch
     return message
 
 
+def message_failure_task(message: ScheduledMessage, *, title: str, error: str):
+    """The care team's task about a message that failed. Keyed on the send attempt (its claim time), so
+    running the failure path twice makes one task, and a retried message that fails again makes a new one."""
+    attempt = message.claimed_at.strftime("%Y%m%dT%H%M%S%f") if message.claimed_at else "unclaimed"
+    return task_create(
+        kind=TaskKind.MESSAGE_FAILED,
+        title=title,
+        detail=f"{message.get_channel_display()} ({message.template_key}): {error}",
+        acting_user=None,
+        team=message.client.primary_team,
+        client=message.client,
+        source=message,
+        dedupe_key=f"msg-failed-{message.pk}-{attempt}",
+    )
+
+
 # --- Inbound SMS: STOP / START / HELP and replies ------------------------------------------------
 
 STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
-START_WORDS = {"START", "UNSTOP", "YES"}
+START_WORDS = {"START", "UNSTOP", "YES"}  # carriers' opt-in keywords; "YES" only counts after a STOP
 HELP_WORDS = {"HELP", "INFO"}
 
 
@@ -290,7 +307,8 @@ def inbound_sms_receive(*, from_number: str, body: str, provider_message_id: str
             kind = InboundKind.UNMATCHED
         elif word in STOP_WORDS:
             kind = InboundKind.STOP
-        elif word in START_WORDS:
+        elif word in START_WORDS and (word != "YES" or client.sms_opted_out_at is not None):
+            # "Yes!" to a caring contact from someone who never said stop is a reply the team must see.
             kind = InboundKind.START
         elif word in HELP_WORDS:
             kind = InboundKind.HELP
@@ -358,7 +376,6 @@ def _sms_opt_out(client: Client, inbound: InboundMessage) -> None:
 
 
 def _reply_task(client: Client, inbound: InboundMessage) -> None:
-    from .dispatch import _care_team_owner
 
     last_sent = (
         ScheduledMessage.objects.filter(
@@ -388,7 +405,7 @@ def _reply_task(client: Client, inbound: InboundMessage) -> None:
         due_at=timezone.now(),
         source=inbound,
         dedupe_key=f"inbound-{inbound.pk}",
-        **_care_team_owner(client),
+        **access.task_owner(client),
     )
     InboundMessage.objects.filter(pk=inbound.pk).update(task=task, in_reply_to=last_sent)
     inbound.task, inbound.in_reply_to = task, last_sent
@@ -570,15 +587,8 @@ def message_delivery_report(*, provider_message_id: str, status: str, error_code
     elif status in ("undelivered", "failed"):
         error = f"Provider reported {status}" + (f" (error {error_code})" if error_code else "")
         with transaction.atomic():
-            task = task_create(
-                kind=TaskKind.MESSAGE_FAILED,
-                title=f"A message to {message.client.display_name} was not delivered",
-                detail=f"{message.get_channel_display()} ({message.template_key}): {error}",
-                acting_user=None,
-                team=message.client.primary_team,
-                client=message.client,
-                source=message,
-                dedupe_key=f"msg-failed-{message.pk}",
+            task = message_failure_task(
+                message, title=f"A message to {message.client.display_name} was not delivered", error=error
             )
             ScheduledMessage.objects.filter(pk=message.pk, status=MessageStatus.SENT).update(
                 status=MessageStatus.FAILED, last_error=error, task=task, updated_at=now

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from twilio.request_validator import RequestValidator
 
+from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
@@ -55,8 +56,11 @@ class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
         query.pop("page", None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
-        can_send = user.has_perm("outreach.add_scheduledmessage")
-        can_remind = user.has_perm("outreach.add_clientreminder")
+        # Sending, cancelling and reminders change the record: a view-only place on the care team
+        # sees the tab but not the buttons (the write views below refuse it too).
+        can_change = access.can_access_client(user, client, access.CHANGE)
+        can_send = can_change and user.has_perm("outreach.add_scheduledmessage")
+        can_remind = can_change and user.has_perm("outreach.add_clientreminder")
         with timezone.override(client.time_zone):
             reminder_form = reminder_form or ReminderForm()
         ctx = self.chart_context(
@@ -72,9 +76,9 @@ class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
             reminder_form=reminder_form,
             cancel_form=MessageCancelForm(),
             can_send=can_send,
-            can_cancel=user.has_perm("outreach.change_scheduledmessage"),
+            can_cancel=can_change and user.has_perm("outreach.change_scheduledmessage"),
             can_remind=can_remind,
-            can_stop_reminder=user.has_perm("outreach.change_clientreminder"),
+            can_stop_reminder=can_change and user.has_perm("outreach.change_clientreminder"),
             pending=MessageStatus.PENDING,
             client_tz=client.time_zone,
         )
@@ -91,6 +95,7 @@ def _tab_url(client) -> str:
 
 
 class MessageSendView(MessagesTabBase):
+    perm = access.CHANGE
     permission_required = ("outreach.view_scheduledmessage", "outreach.add_scheduledmessage")
     http_method_names = ["post"]
 
@@ -116,6 +121,7 @@ class MessageSendView(MessagesTabBase):
 
 
 class MessageCancelView(MessagesTabBase):
+    perm = access.CHANGE
     permission_required = ("outreach.view_scheduledmessage", "outreach.change_scheduledmessage")
     http_method_names = ["post"]
 
@@ -137,6 +143,7 @@ class MessageCancelView(MessagesTabBase):
 
 
 class ReminderCreateView(MessagesTabBase):
+    perm = access.CHANGE
     permission_required = ("outreach.view_scheduledmessage", "outreach.add_clientreminder")
     http_method_names = ["post"]
 
@@ -157,6 +164,7 @@ class ReminderCreateView(MessagesTabBase):
 
 
 class ReminderStopView(MessagesTabBase):
+    perm = access.CHANGE
     permission_required = ("outreach.view_scheduledmessage", "outreach.change_clientreminder")
     http_method_names = ["post"]
 

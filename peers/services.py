@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
-from careteam.models import AuditAction, CareTeamAssignment, CaseRole, TaskKind, TaskPriority, User
+from careteam.models import AuditAction, TaskKind, TaskPriority, User
 from careteam.services import task_create
 from clients.models import Client
 
@@ -76,16 +77,6 @@ def _validate_contact(data: dict, user: User) -> None:
         raise ValidationError(errors)
 
 
-def _primary_counselor(client: Client) -> User | None:
-    a = (
-        CareTeamAssignment.objects.active()
-        .filter(client=client, role=CaseRole.PRIMARY_COUNSELOR)
-        .select_related("staff")
-        .first()
-    )
-    return a.staff if a else None
-
-
 @transaction.atomic
 def peer_contact_log(*, assignment: PeerAssignment, acting_user: User, data: dict) -> PeerContact:
     """Log a contact (or an accompaniment) with the client; a follow-up becomes a task.
@@ -110,7 +101,7 @@ def peer_contact_log(*, assignment: PeerAssignment, acting_user: User, data: dic
         detail={"kind": contact.kind, "mode": contact.mode},
     )
     if contact.needs_clinical_attention:
-        counselor = _primary_counselor(assignment.client)
+        counselor = access.primary_counselor(assignment.client)
         task_create(
             kind=TaskKind.FOLLOW_UP,
             title=f"Peer flagged for clinical attention: {assignment.client.display_name}",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from careteam import access
-from careteam.models import Task, TaskKind, TaskPriority, TaskStatus, User
+from careteam.models import Task, TaskPriority, TaskStatus, User
+from outreach.models import InboundMessage
 
 TODAY_TASK_LIMIT = 10
 
@@ -21,17 +22,13 @@ def task_list_for_user(user: User, *, status: str = TaskStatus.OPEN) -> QuerySet
         qs = qs.filter(status=status)
     visible = access.clients_visible_to(user).values("pk")
     qs = qs.filter(Q(client__isnull=True) | Q(client__in=visible))
-    # A client's reply naming risk words first, then other urgent client replies, then other urgent tasks.
+    # A client's reply naming risk words first (the words are on the inbound text that raised the
+    # task), then every urgent task by due time, then the rest.
+    risky_reply = InboundMessage.objects.filter(task=OuterRef("pk")).exclude(risk_words=[])
     urgent_first = Case(
-        When(
-            priority=TaskPriority.URGENT,
-            kind=TaskKind.CLIENT_REPLY,
-            detail__startswith="Risk words",
-            then=Value(0),
-        ),
-        When(priority=TaskPriority.URGENT, kind=TaskKind.CLIENT_REPLY, then=Value(1)),
-        When(priority=TaskPriority.URGENT, then=Value(2)),
-        default=Value(3),
+        When(Exists(risky_reply), then=Value(0)),
+        When(priority=TaskPriority.URGENT, then=Value(1)),
+        default=Value(2),
         output_field=IntegerField(),
     )
     return (

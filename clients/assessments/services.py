@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from django.db import transaction
 from django.utils import timezone
 
+from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
-from careteam.models import AuditAction, CareTeamAssignment, CaseRole, Task, TaskKind, TaskPriority, User
+from careteam.models import AuditAction, Task, TaskKind, TaskPriority, User
 from careteam.services import task_create
 from clients.models import AssessmentResponse, Client, Instrument
 
@@ -21,13 +22,7 @@ RISK_SCREEN_DUE = dt.timedelta(hours=24)
 
 
 def _risk_screen_owner(client: Client, acting_user: User) -> User:
-    primary = (
-        CareTeamAssignment.objects.active()
-        .filter(client=client, role=CaseRole.PRIMARY_COUNSELOR, staff__is_active=True)
-        .select_related("staff")
-        .first()
-    )
-    return primary.staff if primary is not None else acting_user
+    return access.primary_counselor(client) or acting_user
 
 
 @transaction.atomic

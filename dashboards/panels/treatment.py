@@ -2,9 +2,11 @@
 baseline, and the BARC-10 recovery-capital trend.
 
 Clinical thresholds: PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer et al. 2006) score
-below 5 as "minimal" — used here as remission, as in the NCQA depression-remission measures (PHQ-9 < 5);
-a fall of 5 or more points is the usual threshold of clinically meaningful improvement (Löwe et al.
-2004). BARC-10 (Vilsaint et al. 2017) totals 10 to 60, higher is more recovery capital.
+below 5 as "minimal" — used here as remission, as in the NCQA depression-remission measures (PHQ-9 < 5),
+which count only people who started with an elevated score (PHQ-9 > 9): the improvement and remission
+rates here use the same denominator (baseline of 10 or more). A fall of 5 or more points is the usual
+threshold of clinically meaningful improvement (Löwe et al. 2004). BARC-10 (Vilsaint et al. 2017)
+totals 10 to 60, higher is more recovery capital.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from ..scope import Scope
 
 KEY = "treatment"
 UNSIGNED_HOURS = 72
+# Improvement and remission are measured for people who started elevated (NCQA: PHQ-9 > 9).
+ELEVATED_BASELINE = 10
 IMPROVED_POINTS = 5
 REMISSION_BELOW = 5
 TREND_MONTHS = 6
@@ -132,10 +136,12 @@ def compute(scope: Scope) -> Panel:
     ]
     for code, name in OUTCOME_INSTRUMENTS:
         clients = _outcome_clients(scope, code)
+        elevated = Q(baseline__gte=ELEVATED_BASELINE)
         agg = clients.aggregate(
             n=Count("pk"),
-            improved=Count("pk", filter=Q(change__lte=-IMPROVED_POINTS)),
-            remission=Count("pk", filter=Q(latest__lt=REMISSION_BELOW)),
+            elevated=Count("pk", filter=elevated),
+            improved=Count("pk", filter=elevated & Q(change__lte=-IMPROVED_POINTS)),
+            remission=Count("pk", filter=elevated & Q(latest__lt=REMISSION_BELOW)),
         )
         middle = median(clients, F("change"))
         scope_words = (
@@ -156,22 +162,23 @@ def compute(scope: Scope) -> Panel:
             Figure(
                 f"treatment.{code}_improved_pct",
                 f"{name}: improved by {IMPROVED_POINTS}+ points",
-                rate(agg["improved"], agg["n"]),
+                rate(agg["improved"], agg["elevated"]),
                 "%",
-                f"Of the {scope_words}: those whose latest score is at least {IMPROVED_POINTS} points "
-                "below the baseline.",
+                f"Of the {scope_words}, those whose baseline was {ELEVATED_BASELINE} or more: the share "
+                f"whose latest score is at least {IMPROVED_POINTS} points below the baseline.",
                 numerator=agg["improved"],
-                denominator=agg["n"],
+                denominator=agg["elevated"],
                 drilldown=f"treatment.{code}_change",
             ),
             Figure(
                 f"treatment.{code}_remission_pct",
                 f"{name}: in remission (latest < {REMISSION_BELOW})",
-                rate(agg["remission"], agg["n"]),
+                rate(agg["remission"], agg["elevated"]),
                 "%",
-                f"Of the {scope_words}: those whose latest score is below {REMISSION_BELOW} (minimal).",
+                f"Of the {scope_words}, those whose baseline was {ELEVATED_BASELINE} or more: the share "
+                f"whose latest score is below {REMISSION_BELOW} (minimal).",
                 numerator=agg["remission"],
-                denominator=agg["n"],
+                denominator=agg["elevated"],
                 drilldown=f"treatment.{code}_change",
             ),
         ]

@@ -48,6 +48,19 @@ def test_bad_input_is_a_400_with_field_messages(counselor, alice):
     assert not CrisisEpisode.objects.exists()
 
 
+def test_opening_through_the_api_starts_caring_contacts_like_the_page(counselor, reachable_alice):
+    """The moderate-or-higher default lives in the service, so the API applies it too (and "no" wins)."""
+    from crisis.models import CaringContactPlan
+
+    api = api_login(counselor)
+    body = {"client": reachable_alice.pk, "source": "call", "concerns": ["grief"], "risk_level": "moderate"}
+    assert api.post(EPISODES, body, format="json").status_code == 201
+    assert CaringContactPlan.objects.filter(client=reachable_alice).count() == 1
+    assert api.post(EPISODES, {**body, "risk_level": "low"}, format="json").status_code == 201
+    assert api.post(EPISODES, {**body, "caring_contacts": "no"}, format="json").status_code == 201
+    assert CaringContactPlan.objects.filter(client=reachable_alice).count() == 1
+
+
 def test_the_outsider_gets_404_and_empty_lists(outsider, episode, counselor):
     client = episode.client
     version = services.safety_plan_save(

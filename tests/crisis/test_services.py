@@ -62,6 +62,20 @@ def test_risk_comes_from_a_cssrs_screen_of_the_last_24_hours(alice, counselor):
     assert (episode.risk_level, episode.risk_source, episode.risk_screen) == ("high", "cssrs", screen)
 
 
+def test_a_clinician_rating_does_not_claim_the_screen_as_its_source(alice, counselor):
+    AssessmentResponseFactory(
+        client=alice,
+        instrument=instrument("cssrs_screener"),
+        answers={"q1": 1, "q2": 1, "q3": 0, "q4": 1, "q5": 0, "q6": 0},
+        administered_by=counselor,
+        administered_at=timezone.now() - dt.timedelta(hours=3),
+    )
+    episode = services.episode_open(
+        client=alice, acting_user=counselor, data={**DATA, "risk_level": "moderate"}
+    )
+    assert (episode.risk_level, episode.risk_source, episode.risk_screen) == ("moderate", "clinician", None)
+
+
 def test_an_older_screen_is_not_used_and_a_rating_is_required(alice, counselor):
     AssessmentResponseFactory(
         client=alice,

@@ -9,8 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clients.models import AppointmentKind, AppointmentStatus
-from crisis.checkpoints import windows_for
-from crisis.models import FollowUpCheckpoint
+from crisis.services import episode_record_disposition
 from dashboards.metrics import drilldown
 from dashboards.panels import crisis as panel
 from dashboards.scope import scope_for
@@ -32,12 +31,11 @@ def figure(p, key):
 
 
 def episode(client, opened_at, disposition="", disposition_at=None):
-    e = CrisisEpisodeFactory(
-        client=client, opened_at=opened_at, disposition=disposition, disposition_at=disposition_at
-    )
-    if disposition:
-        for w in windows_for(disposition, disposition_at):
-            FollowUpCheckpoint.objects.create(episode=e, client=client, **w)
+    e = CrisisEpisodeFactory(client=client, opened_at=opened_at)
+    if disposition:  # the service starts the checkpoints, as on the episode page
+        e = episode_record_disposition(
+            episode=e, disposition=disposition, acting_user=e.opened_by, at=disposition_at
+        )
     return e
 
 

@@ -7,8 +7,7 @@ import pytest
 import time_machine
 
 from careteam.models import Task, TaskKind, TaskPriority, TaskStatus
-from crisis.checkpoints import windows_for
-from crisis.models import FollowUpCheckpoint
+from crisis.services import episode_record_disposition
 from dashboards.panels import risk
 from dashboards.scope import scope_for
 from tests.factories import AppointmentFactory, AssessmentResponseFactory, ClientContactFactory, ClientFactory
@@ -55,19 +54,9 @@ def cssrs(client, staff, answers, *, days_ago):
 def episode_with_checkpoints(client, opened_days_ago, *, disposition="community"):
     episode = CrisisEpisodeFactory(client=client, opened_at=ago(opened_days_ago))
     start = ago(opened_days_ago) + dt.timedelta(hours=1)
-    episode.disposition, episode.disposition_at = disposition, start
-    episode.save(update_fields=["disposition", "disposition_at"])
-    for w in windows_for(disposition, start):
-        FollowUpCheckpoint.objects.create(
-            episode=episode,
-            client=client,
-            kind=w["kind"],
-            label=w["label"],
-            meets=w["meets"],
-            window_start=w["window_start"],
-            window_end=w["window_end"],
-            remind_from=w["remind_from"],
-        )
+    episode = episode_record_disposition(
+        episode=episode, disposition=disposition, acting_user=episode.opened_by, at=start
+    )
     return episode, start
 
 

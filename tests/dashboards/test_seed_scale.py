@@ -34,7 +34,7 @@ N = 120
 @pytest.fixture
 def scale(db):
     out = StringIO()
-    call_command("seed_scale", clients=N, seed=3, chunk=50, stdout=out)
+    call_command("seed_scale", clients=N, seed=3, chunk=50, force=True, stdout=out)
     return out.getvalue()
 
 
@@ -200,15 +200,23 @@ def test_peers_plans_and_contacts_exist_and_link_up(scale):
 
 def test_it_writes_no_audit_rows(db):
     before = AuditEvent.objects.count()
-    call_command("seed_scale", clients=20, stdout=StringIO())
+    call_command("seed_scale", clients=20, force=True, stdout=StringIO())
     assert AuditEvent.objects.count() == before
 
 
 def test_a_second_run_is_refused_and_adds_nothing(scale):
     clients = Client.objects.count()
-    with pytest.raises(CommandError, match="already in this database"):
-        call_command("seed_scale", clients=N, stdout=StringIO())
+    with pytest.raises(CommandError, match="already holds clients"):
+        call_command("seed_scale", clients=N, force=True, stdout=StringIO())
     assert Client.objects.count() == clients
+
+
+def test_it_refuses_a_database_with_real_clients_and_production_settings(alice):
+    with pytest.raises(CommandError, match="already holds clients"):
+        call_command("seed_scale", clients=20, force=True, stdout=StringIO())
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_scale", clients=20, stdout=StringIO())
+    assert Client.objects.count() == 1
 
 
 def test_it_refuses_a_size_too_small_to_make_teams(db):

@@ -115,9 +115,12 @@ def test_each_figure_matches_the_hand_worked_answer(world, supervisor):
     # Changes -12, -6, +3, -2 → median (-6 + -2) / 2 = -4.
     assert figure(p, "treatment.phq9_median_change").value == -4.0
     assert figure(p, "treatment.phq9_median_change").numerator == 4
+    # Improvement and remission count only baselines of 10+: a (20 → 8) and b (10 → 4); c (6) and f (9)
+    # started below it.
     improved = figure(p, "treatment.phq9_improved_pct")
-    assert (improved.numerator, improved.denominator, improved.value) == (2, 4, 50.0)
-    assert figure(p, "treatment.phq9_remission_pct").value == 25.0
+    assert (improved.numerator, improved.denominator, improved.value) == (2, 2, 100.0)
+    remission = figure(p, "treatment.phq9_remission_pct")
+    assert (remission.numerator, remission.denominator, remission.value) == (1, 2, 50.0)
     # Nobody has GAD-7 scores.
     assert figure(p, "treatment.gad7_median_change").value is None
     assert figure(p, "treatment.gad7_improved_pct").value is None

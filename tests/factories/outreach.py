@@ -8,7 +8,16 @@ import factory
 from django.utils import timezone
 
 from clients.models import Consent, ConsentKind, SignatureMethod
-from outreach.models import Channel, ClientReminder, MessageStatus, ScheduledMessage, SourceKind
+from outreach.models import (
+    Channel,
+    ClientReminder,
+    InboundKind,
+    InboundMessage,
+    MessageStatus,
+    OutboxEntry,
+    ScheduledMessage,
+    SourceKind,
+)
 
 from .clients import ClientFactory
 
@@ -53,17 +62,33 @@ class ClientReminderFactory(factory.django.DjangoModelFactory):
     recurrence = "once"
 
 
+class OutboxEntryFactory(factory.django.DjangoModelFactory):
+    """What the database backend recorded as sent for ``message``."""
+
+    class Meta:
+        model = OutboxEntry
+
+    message = factory.SubFactory(ScheduledMessageFactory, status=MessageStatus.SENT)
+    channel = factory.SelfAttribute("message.channel")
+    to = "+12025550142"
+    body = "Hello from your care team"
+    idempotency_key = factory.SelfAttribute("message.idempotency_key")
+
+
+class InboundMessageFactory(factory.django.DjangoModelFactory):
+    """A text a client sent back (rows set up directly; the webhook's behaviour has its own tests)."""
+
+    class Meta:
+        model = InboundMessage
+
+    client = factory.SubFactory(ClientFactory)
+    from_number = "+12025550142"
+    body = "thanks"
+    kind = InboundKind.REPLY
+
+
 def outreach_rows(client, user) -> None:
     """One row of every outreach model the admin shows (templates come from the data migration)."""
-    from outreach.models import InboundMessage, OutboxEntry
-
-    message = ScheduledMessageFactory(client=client, status=MessageStatus.SENT)
-    OutboxEntry.objects.create(
-        message=message,
-        channel="sms",
-        to="+12025550142",
-        body="Hello",
-        idempotency_key=message.idempotency_key,
-    )
-    InboundMessage.objects.create(from_number="+12025550142", client=client, body="thanks", kind="reply")
+    OutboxEntryFactory(message__client=client)
+    InboundMessageFactory(client=client)
     ClientReminderFactory(client=client, created_by=user)

@@ -148,9 +148,24 @@ def test_a_permanent_failure_fails_at_once_with_one_task(textable, recording):
     message.refresh_from_db()
     assert message.status == MessageStatus.FAILED and message.attempts == 1
     assert "21211" in message.last_error
-    assert (
-        Task.objects.filter(kind=TaskKind.MESSAGE_FAILED, dedupe_key=f"msg-failed-{message.pk}").count() == 1
-    )
+    assert Task.objects.filter(kind=TaskKind.MESSAGE_FAILED, source_id=str(message.pk)).count() == 1
+
+
+def test_a_retried_message_that_fails_again_raises_a_new_task(textable, recording, admin_user):
+    """GIVEN a failed message whose task was done, WHEN an admin retries it and it fails again,
+    THEN the team gets a new open task (the first one does not swallow the second failure)."""
+    from careteam.services import task_close
+    from outreach.services import message_retry
+
+    message = ScheduledMessageFactory(client=textable)
+    FAIL_WITH.append(PermanentError("Twilio 400 (code 21211): invalid number"))
+    dispatch.send_one(message.pk)
+    first = Task.objects.get(kind=TaskKind.MESSAGE_FAILED)
+    task_close(task=first, acting_user=admin_user)
+    message_retry(message=message, acting_user=admin_user)
+    FAIL_WITH.append(PermanentError("Twilio 400 (code 21211): invalid number"))
+    assert dispatch.send_one(message.pk, now=timezone.now() + dt.timedelta(seconds=1)).outcome == "failed"
+    assert Task.objects.filter(kind=TaskKind.MESSAGE_FAILED, status="open").exclude(pk=first.pk).count() == 1
 
 
 def test_a_voice_message_becomes_a_call_task_for_the_primary_counselor(textable, counselor):

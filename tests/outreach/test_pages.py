@@ -164,3 +164,30 @@ def test_a_reminder_in_the_past_is_refused_and_nothing_saved(textable, counselor
     assert response.status_code == 400
     assert "Pick a time in the future." in response.content.decode()
     assert not ClientReminder.objects.exists()
+
+
+def test_a_view_only_place_on_the_care_team_sees_messages_but_sends_and_cancels_nothing(
+    textable, case_manager
+):
+    """GIVEN a case manager on Alice's care team in the view-only "other" role
+    WHEN they open the Messages tab and try each write
+    THEN the tab shows no write buttons, every write is refused (403) and nothing changes."""
+    from tests.factories import assign
+
+    assign(textable, case_manager, "other")
+    pending = ScheduledMessageFactory(client=textable)
+    http = login(case_manager)
+    page = http.get(tab(textable))
+    assert page.status_code == 200
+    assert reverse("outreach:message-send", args=[textable.pk]) not in page.content.decode()
+    writes = [
+        (reverse("outreach:message-send", args=[textable.pk]), {"channel": "sms", "text": "Hello"}),
+        (reverse("outreach:message-cancel", args=[textable.pk, pending.pk]), {"reason": "no"}),
+        (reverse("outreach:reminder-create", args=[textable.pk]), {"kind": "other", "label": "x"}),
+    ]
+    for url, data in writes:
+        assert http.post(url, data).status_code == 403, url
+    pending.refresh_from_db()
+    assert pending.status == MessageStatus.PENDING
+    assert ScheduledMessage.objects.filter(client=textable).count() == 1
+    assert not ClientReminder.objects.exists()

@@ -70,6 +70,19 @@ def test_start_opts_back_in(textable):
     assert textable.sms_opted_out_at is None
 
 
+def test_yes_from_someone_who_never_said_stop_is_a_reply_for_the_team(textable, counselor):
+    """ "Yes!" answering a caring contact is a reply; it only opts back in after a STOP."""
+    ScheduledMessageFactory(client=textable, status=MessageStatus.SENT, template_key="caring-contact-1")
+    response = post(params("Yes!", sid="SM1"))
+    assert b"<Message>" not in response.content  # no "welcome back" text
+    assert InboundMessage.objects.get().kind == InboundKind.REPLY
+    assert Task.objects.filter(kind=TaskKind.CLIENT_REPLY, client=textable).count() == 1
+    post(params("STOP", sid="SM2"))
+    post(params("yes", sid="SM3"))
+    textable.refresh_from_db()
+    assert textable.sms_opted_out_at is None
+
+
 def test_help_answers_in_the_clients_language(textable):
     textable.preferred_language = "es"
     textable.save()

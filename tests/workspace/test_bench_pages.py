@@ -26,7 +26,7 @@ def test_bench_pages_says_when_the_user_is_missing(db):
 def test_bench_pages_times_the_referral_worklist_and_dashboard_for_a_teams_supervisor(db):
     """GIVEN a small scale dataset WHEN bench_pages runs with --team THEN it benchmarks that team's
     supervisor, times the referral worklist and the dashboard too, and every page answers 200."""
-    call_command("seed_scale", clients=30, stdout=StringIO())
+    call_command("seed_scale", clients=30, force=True, stdout=StringIO())
     out = StringIO()
 
     call_command("bench_pages", team="Scale team 01", runs=1, stdout=out)

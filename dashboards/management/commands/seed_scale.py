@@ -194,16 +194,29 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=1000, help="how many clients (default 1000)")
         parser.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
         parser.add_argument("--chunk", type=int, default=1000, help="clients per transaction")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even though DEBUG is off. The generated logins share a published password: "
+            "only ever on a throwaway benchmark database.",
+        )
 
-    def handle(self, *args, clients: int, seed: int, chunk: int, **options):
+    def handle(self, *args, clients: int, seed: int, chunk: int, force: bool = False, **options):
         if clients < 10:
             raise CommandError("--clients must be at least 10.")
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "DEBUG is off, so this looks like a production site; seed_scale creates hundreds of "
+                "logins with a published password. Nothing was changed. Pass --force on a throwaway "
+                "benchmark database."
+            )
         if (
-            Team.objects.filter(name__startswith=SCALE_TEAM_PREFIX).exists()
+            Client.objects.exists()
+            or Team.objects.filter(name__startswith=SCALE_TEAM_PREFIX).exists()
             or User.objects.filter(username=SUPERVISOR_USERNAME).exists()
         ):
             raise CommandError(
-                "Scale data is already in this database; seed_scale only fills a fresh one "
+                "This database already holds clients or scale data; seed_scale only fills a fresh one "
                 "(drop and recreate the database, then migrate)."
             )
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
