@@ -9,9 +9,12 @@ limited to ``scope.clients()``.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db.models import Aggregate, DurationField, FloatField
 
 from .scope import Scope
 
@@ -114,33 +117,56 @@ def rate(numerator: int, denominator: int) -> float | None:
 # --- helpers shared by the panels (added by dash2) -------------------------------------------------
 
 
-def median(qs, expression) -> Any:
-    """The median of ``expression`` over the rows of ``qs`` (NULLs left out), in one query.
+class Median(Aggregate):
+    """The median of an expression over the rows aggregated (NULLs left out), as an aggregate:
+    ``qs.aggregate(m=Median("field", filter=Q(...)))`` or in ``annotate()``. An odd count gives the
+    middle value, an even count the mean of the middle two, no rows ``None``.
 
-    Portable: PostgreSQL has ``percentile_cont`` but SQLite has nothing like it, so the rows are
-    ranked with window functions and only the middle one (odd count) or two (even count) come back;
-    their mean is the median. Works for numbers and for durations (returns a ``timedelta``).
+    Numbers come back as ``float``; durations (a ``DurationField`` expression, e.g. the difference of
+    two datetimes) as a ``timedelta``. PostgreSQL computes ``percentile_cont(0.5) WITHIN GROUP
+    (ORDER BY ...)``; SQLite has no such aggregate, so every SQLite connection gets ``careteam_median``
+    (``register_sqlite_median``), as Django itself adds ``STDDEV_POP`` and ``VAR_SAMP`` there.
     """
-    from django.db.models import Count, F, Q, Window
-    from django.db.models.functions import RowNumber
 
-    middle = (
-        qs.order_by()
-        .annotate(_median_value=expression)
-        .filter(_median_value__isnull=False)
-        .annotate(
-            _median_rank=Window(RowNumber(), order_by=[F("_median_value").asc()]),
-            _median_count=Window(Count("pk")),
-        )
-        .filter(Q(_median_rank=(F("_median_count") + 1) / 2) | Q(_median_rank=(F("_median_count") + 2) / 2))
-        .values_list("_median_value", flat=True)
-    )
-    values = list(middle)
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return (values[0] + values[1]) / 2
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    arity = 1
+    # An ordered-set aggregate: PostgreSQL does not allow it with OVER (...).
+    window_compatible = False
+
+    def _resolve_output_field(self):
+        source = super()._resolve_output_field()
+        if isinstance(source, DurationField):
+            return DurationField()
+        return FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # On the instance, not as a keyword: Aggregate.as_sql passes its own ``template`` with ``filter``.
+        sqlite = self.copy()
+        sqlite.function = SQLITE_MEDIAN
+        sqlite.template = "%(function)s(%(expressions)s)"
+        return sqlite.as_sql(compiler, connection, **extra_context)
+
+
+SQLITE_MEDIAN = "careteam_median"
+
+
+class _SQLiteMedian(list):
+    """``careteam_median`` on SQLite: the values of the group (durations are integer microseconds there)."""
+
+    def step(self, value: Any) -> None:
+        if value is not None:
+            self.append(value)
+
+    def finalize(self) -> Any:
+        return statistics.median(self) if self else None
+
+
+def register_sqlite_median(sender=None, connection=None, **kwargs) -> None:
+    """``connection_created`` receiver (``DashboardsConfig.ready``): adds ``careteam_median`` to SQLite."""
+    if connection is not None and connection.vendor == "sqlite":
+        connection.connection.create_aggregate(SQLITE_MEDIAN, 1, _SQLiteMedian)
 
 
 def client_fields(prefix: str = "client__") -> dict[str, Any]:

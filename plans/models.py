@@ -83,7 +83,16 @@ class TreatmentPlan(models.Model):
                 name="active_plan_is_signed",
             ),
         ]
-        indexes = [models.Index(fields=["status", "review_due_on"])]
+        indexes = [
+            models.Index(fields=["status", "review_due_on"]),
+            # Dashboard (dashboards/panels/treatment.py: plans overdue for review): the active plans by
+            # review date with their client, read from the index alone.
+            models.Index(
+                fields=["review_due_on", "client"],
+                condition=Q(status="active"),
+                name="plans_active_review_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Plan v{self.version} ({self.get_status_display()})"

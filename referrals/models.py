@@ -324,6 +324,20 @@ class Referral(models.Model):
             models.Index(fields=["referred_by", "status"]),
             models.Index(fields=["status", "requested_at"]),
             models.Index(fields=["organization", "status"]),
+            # Dashboard (dashboards/panels/referrals.py, docs/performance.md): the referrals sent in a
+            # range with every column the panel's aggregate reads, so PostgreSQL answers from the index
+            # alone (an index-only scan) ... Key columns rather than ``include``: SQLite has no INCLUDE
+            # (check models.W040 at every migrate) but uses a covering index all the same.
+            models.Index(
+                fields=["requested_at", "client", "first_response_at", "closed_at", "outcome", "id"],
+                name="referral_sent_idx",
+            ),
+            # ... and the few still waiting for the partner's first answer (the overdue figure and table).
+            models.Index(
+                fields=["client", "requested_at", "urgency", "organization"],
+                condition=Q(status="requested", first_response_at__isnull=True),
+                name="referral_awaiting_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

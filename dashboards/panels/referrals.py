@@ -21,12 +21,12 @@ from referrals.models import Referral, ReferralOutcome, ReferralStatus
 from ..metrics import (
     Drilldown,
     Figure,
+    Median,
     Panel,
     PanelSpec,
     Table,
     choice_label,
     client_fields,
-    median,
     rate,
     register_panel,
 )
@@ -103,27 +103,38 @@ def _days(value: dt.timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 86400, 1)
 
 
+def _outcome_key(value: str) -> str:
+    return f"outcome_{value}"
+
+
 def compute(scope: Scope) -> Panel:
-    sent = _sent(scope)
-    counts = sent.aggregate(
+    # One statement for every figure of the range (and the outcomes table), one for the overdue ones.
+    counts = _sent(scope).aggregate(
         sent=Count("pk"),
         closed=Count("pk", filter=Q(closed_at__isnull=False) & ~Q(outcome="")),
         connected=Count("pk", filter=Q(outcome=ReferralOutcome.CONNECTED)),
         answered=Count("pk", filter=Q(first_response_at__isnull=False)),
         ended=Count("pk", filter=Q(closed_at__isnull=False)),
+        to_response=Median(_since_requested("first_response_at"), filter=Q(first_response_at__isnull=False)),
+        to_closure=Median(_since_requested("closed_at"), filter=Q(closed_at__isnull=False)),
+        **{_outcome_key(value): Count("pk", filter=Q(outcome=value)) for value in ReferralOutcome.values},
     )
-    to_response = median(sent.filter(first_response_at__isnull=False), _since_requested("first_response_at"))
-    to_closure = median(sent.filter(closed_at__isnull=False), _since_requested("closed_at"))
+    to_response, to_closure = counts["to_response"], counts["to_closure"]
     overdue_rows = list(
         _in_scope(scope)
         .filter(overdue_q())
         .values("organization_id", "organization__name")
-        .annotate(overdue=Count("pk"), oldest=Min("requested_at"))
+        .annotate(overdue=Count("*"), oldest=Min("requested_at"))
         .order_by("-overdue", "organization__name")
     )
     labels = dict(ReferralOutcome.choices)
-    outcome_rows = list(
-        sent.exclude(outcome="").values("outcome").annotate(n=Count("pk")).order_by("-n", "outcome")
+    outcome_rows = sorted(
+        (
+            {"outcome": value, "n": counts[_outcome_key(value)]}
+            for value in ReferralOutcome.values
+            if counts[_outcome_key(value)]
+        ),
+        key=lambda r: (-r["n"], r["outcome"]),
     )
     n_sent = counts["sent"]
     figures = [

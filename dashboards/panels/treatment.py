@@ -13,14 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat, TruncMonth
+from django.db.models import Avg, Count, F, Max, Q, QuerySet, RowRange, Value, Window
+from django.db.models.functions import Concat, FirstValue, RowNumber, TruncMonth
 from django.utils import timezone
 
-from clients.models import AssessmentResponse, Client, EncounterNote, NoteStatus
+from clients.models import AssessmentResponse, EncounterNote, NoteStatus
 from plans.models import PlanStatus, TreatmentPlan
 
-from ..metrics import Drilldown, Figure, Panel, PanelSpec, Series, client_fields, median, rate, register_panel
+from ..metrics import (
+    Drilldown,
+    Figure,
+    Median,
+    Panel,
+    PanelSpec,
+    Series,
+    client_fields,
+    rate,
+    register_panel,
+)
 from ..scope import Scope
 
 KEY = "treatment"
@@ -57,26 +67,47 @@ def _cosign_backlog(scope: Scope) -> QuerySet[EncounterNote]:
     )
 
 
-def _outcome_clients(scope: Scope, code: str) -> QuerySet[Client]:
-    """Clients with two or more scores on ``code`` up to the end of the range, the latest inside it,
-    annotated with ``baseline`` (first score ever), ``latest`` (last score by the end) and ``change``."""
-    scores = AssessmentResponse.objects.filter(
-        client_id=OuterRef("pk"), instrument__code=code, total__isnull=False, administered_at__lt=scope.end_at
-    )
-    first = scores.order_by("administered_at", "id")
-    last = scores.order_by("-administered_at", "-id")
-    count = scores.order_by().values("client_id").annotate(n=Count("pk")).values("n")
-    return (
-        scope.clients()
-        .annotate(
-            n_scores=Coalesce(Subquery(count, output_field=IntegerField()), 0),
-            baseline=Subquery(first.values("total")[:1]),
-            baseline_at=Subquery(first.values("administered_at")[:1]),
-            latest=Subquery(last.values("total")[:1]),
-            latest_at=Subquery(last.values("administered_at")[:1]),
+def _outcome_scores(scope: Scope) -> QuerySet[AssessmentResponse]:
+    """One row per client in scope and outcome instrument (``code``): the client's latest score up to the
+    end of the range, kept when they have two or more scores by then and the latest is inside the range;
+    annotated with ``n_scores`` (scores by the end), ``baseline`` / ``baseline_at`` (the first score
+    ever), ``latest`` / ``latest_at`` (the last one by the end) and ``change`` (latest - baseline).
+
+    The figures (both instruments, one aggregate) and the drill-downs (``.filter(code=...)``) read these
+    same rows. Set-based, one statement: window functions over the scores of the clients in scope,
+    partitioned by client and instrument, oldest first (ties by id, as the chart lists them); the latest
+    score is the row whose position is the count. Filters on window annotations apply after the windows,
+    so ``n_scores`` and ``baseline`` see every score; a filter on ``code`` applies before them, which
+    changes nothing since a partition is one instrument.
+    """
+
+    # The same window for every annotation (the whole partition as the frame), so PostgreSQL sorts the
+    # scores once and computes them all in one pass.
+    def over(expression):
+        return Window(
+            expression,
+            partition_by=[F("client_id"), F("instrument_id")],
+            order_by=[F("administered_at").asc(), F("id").asc()],
+            frame=RowRange(start=None, end=None),
         )
-        .filter(n_scores__gte=2, latest_at__gte=scope.start_at)
-        .annotate(change=F("latest") - F("baseline"))
+
+    return (
+        AssessmentResponse.objects.filter(
+            client__in=scope.clients(),
+            instrument__code__in=[code for code, _ in OUTCOME_INSTRUMENTS],
+            total__isnull=False,
+            administered_at__lt=scope.end_at,
+        )
+        .annotate(
+            code=F("instrument__code"),
+            n_scores=over(Count("pk")),
+            position=over(RowNumber()),
+            baseline=over(FirstValue("total")),
+            baseline_at=over(FirstValue("administered_at")),
+            latest_at=over(Max("administered_at")),
+        )
+        .filter(position=F("n_scores"), n_scores__gte=2, latest_at__gte=scope.start_at)
+        .annotate(latest=F("total"), change=F("total") - F("baseline"))
     )
 
 
@@ -134,16 +165,22 @@ def compute(scope: Scope) -> Panel:
             drilldown="treatment.cosign_backlog",
         ),
     ]
+    # Both instruments in one statement: each figure aggregates that instrument's rows (FILTER by code).
+    wanted = {}
+    for code, _ in OUTCOME_INSTRUMENTS:
+        this = Q(code=code)
+        elevated = this & Q(baseline__gte=ELEVATED_BASELINE)
+        wanted |= {
+            f"{code}_n": Count("pk", filter=this),
+            f"{code}_elevated": Count("pk", filter=elevated),
+            f"{code}_improved": Count("pk", filter=elevated & Q(change__lte=-IMPROVED_POINTS)),
+            f"{code}_remission": Count("pk", filter=elevated & Q(latest__lt=REMISSION_BELOW)),
+            f"{code}_median": Median("change", filter=this),
+        }
+    outcomes = _outcome_scores(scope).aggregate(**wanted)
     for code, name in OUTCOME_INSTRUMENTS:
-        clients = _outcome_clients(scope, code)
-        elevated = Q(baseline__gte=ELEVATED_BASELINE)
-        agg = clients.aggregate(
-            n=Count("pk"),
-            elevated=Count("pk", filter=elevated),
-            improved=Count("pk", filter=elevated & Q(change__lte=-IMPROVED_POINTS)),
-            remission=Count("pk", filter=elevated & Q(latest__lt=REMISSION_BELOW)),
-        )
-        middle = median(clients, F("change"))
+        agg = {key: outcomes[f"{code}_{key}"] for key in ("n", "elevated", "improved", "remission")}
+        middle = outcomes[f"{code}_median"]
         scope_words = (
             f"clients with two or more {name} scores up to the last day of the range, the latest of them "
             "inside the range; baseline is the first score ever recorded, latest the last one by the end "
@@ -242,18 +279,19 @@ def cosign_rows(scope: Scope):
 def _change_rows(code: str):
     def rows(scope: Scope):
         return (
-            _outcome_clients(scope, code)
+            _outcome_scores(scope)
+            .filter(code=code)
             .values(
-                "record_number",
+                "client_id",
                 "baseline",
                 "baseline_at",
                 "latest",
                 "latest_at",
                 "change",
                 "n_scores",
-                **client_fields(prefix=""),
+                **client_fields(),
             )
-            .order_by("change", "legal_last_name", "pk")
+            .order_by("change", "client__legal_last_name", "client_id")
         )
 
     return rows

@@ -197,3 +197,12 @@ def test_the_query_count_does_not_grow_with_the_referrals(frozen, team, supervis
     small = _queries(scope)
     add(18)
     assert _queries(scope) == small
+
+
+def test_the_panel_is_two_statements(world, supervisor):
+    """Every figure of the range, both medians and the outcomes table come from one aggregate; the
+    overdue figure and table from a second (the drill-downs are queried only when opened)."""
+    scope = scope_for(supervisor)
+    with CaptureQueriesContext(connection) as ctx:
+        panel.compute(scope)
+    assert len(ctx.captured_queries) == 2

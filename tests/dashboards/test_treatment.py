@@ -203,3 +203,29 @@ def test_the_query_count_does_not_grow_with_the_records(frozen, team, supervisor
     small = _queries(scope)
     add(18)
     assert _queries(scope) == small
+
+
+def test_the_panel_is_five_statements(world, supervisor):
+    """Three backlog counts, one statement for both instruments' outcome figures (medians included),
+    one for the BARC-10 trend."""
+    scope = scope_for(supervisor)
+    with CaptureQueriesContext(connection) as ctx:
+        panel.compute(scope)
+    assert len(ctx.captured_queries) == 5
+
+
+def test_the_change_drill_down_lists_exactly_the_clients_counted(world, supervisor):
+    """The figures and the drill-down read the same selector: as many rows as the median's numerator,
+    and the median of their changes is the figure."""
+    scope = scope_for(supervisor)
+    p = panel.compute(scope)
+    rows = list(drilldown("treatment.phq9_change").rows(scope))
+    assert len(rows) == figure(p, "treatment.phq9_median_change").numerator
+    changes = sorted(r["change"] for r in rows)
+    middle = (changes[(len(changes) - 1) // 2] + changes[len(changes) // 2]) / 2
+    assert figure(p, "treatment.phq9_median_change").value == middle
+    elevated = [r for r in rows if r["baseline"] >= panel.ELEVATED_BASELINE]
+    assert figure(p, "treatment.phq9_improved_pct").denominator == len(elevated)
+    assert figure(p, "treatment.phq9_remission_pct").numerator == sum(
+        r["latest"] < panel.REMISSION_BELOW for r in elevated
+    )
