@@ -201,6 +201,12 @@ class Client(models.Model):
             models.Index(fields=["legal_last_name", "legal_first_name"]),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["primary_team", "status"]),
+            # A team's current clients read from the index alone: every dashboard query starts here.
+            models.Index(
+                fields=["primary_team", "status", "id"],
+                condition=Q(archived_at__isnull=True),
+                name="clients_team_live_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -364,7 +370,19 @@ class AssessmentResponse(models.Model):
 
     class Meta:
         ordering = ["-administered_at", "-id"]
-        indexes = [models.Index(fields=["client", "instrument", "administered_at"])]
+        indexes = [
+            # A client's scores on an instrument in time order, with the id and total in the index so
+            # the dashboard's outcome figures (first, latest, count per client) never read the table.
+            models.Index(
+                fields=["client", "instrument", "administered_at", "id", "total"],
+                name="clients_assess_client_cov_idx",
+            ),
+            # One instrument's scores in a date range, every client (the dashboard's risk list): the
+            # client and id come from the index, so only the team's rows are fetched.
+            models.Index(
+                fields=["instrument", "administered_at", "client", "id"], name="clients_assess_instr_at_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.instrument} {self.total} ({self.administered_at:%Y-%m-%d})"
@@ -394,7 +412,9 @@ class AppointmentStatus(models.TextChoices):
 
 
 class Appointment(models.Model):
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments")
+    # No index of its own: the (client, starts_at) index below serves every lookup by client, and a
+    # second, narrower one misled the planner at scale (docs/performance.md).
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="appointments", db_index=False)
     staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="appointments")
     kind = models.CharField(max_length=24, choices=AppointmentKind.choices)
     starts_at = models.DateTimeField()
@@ -427,6 +447,13 @@ class Appointment(models.Model):
                 fields=["client", "starts_at"],
                 condition=Q(status="attended"),
                 name="clients_appt_attended_idx",
+            ),
+            # Appointments that were due (attended or no-show) per client in time order, with the
+            # status in the index: weekly attendance and the "two no-shows in a row" flag.
+            models.Index(
+                fields=["client", "starts_at", "id", "status"],
+                condition=Q(status__in=["attended", "no_show"]),
+                name="clients_appt_due_idx",
             ),
             models.Index(
                 fields=["starts_at", "client"],
@@ -491,6 +518,15 @@ class EncounterNote(models.Model):
             models.Index(fields=["client", "created_at"]),
             models.Index(fields=["author", "status"]),
             models.Index(fields=["requires_cosign", "cosigned_at"]),
+            # The dashboard's "unsigned after 72 h" and co-signature backlog figures.
+            models.Index(
+                fields=["created_at", "client"], condition=Q(status="draft"), name="clients_note_draft_idx"
+            ),
+            models.Index(
+                fields=["client"],
+                condition=Q(status="signed", requires_cosign=True, cosigned_at__isnull=True),
+                name="clients_note_cosign_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -566,7 +602,16 @@ class ClientContact(models.Model):
 
     class Meta:
         ordering = ["-contacted_at", "-id"]
-        indexes = [models.Index(fields=["client", "contacted_at"])]
+        indexes = [
+            models.Index(fields=["client", "contacted_at"]),
+            # Contacts in which the client was reached, per client in time order (engagement, sudden
+            # isolation, crisis checkpoints), read without touching the table.
+            models.Index(
+                fields=["client", "contacted_at"],
+                condition=Q(reached=True),
+                name="clients_contact_reached_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} {self.contacted_at:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from careteam.access import sees_all_clients
@@ -57,7 +57,13 @@ class Scope:
 
     def clients(self) -> QuerySet[Client]:
         """Every non-archived client whose primary team is in scope (any status)."""
-        return Client.objects.not_archived().filter(primary_team_id__in=self.team_ids)
+        return Client.objects.filter(self.client_q(""))
+
+    def client_q(self, prefix: str = "client__") -> Q:
+        """``clients()`` as a condition on a related model's client (``prefix``), for queries that join
+        the client anyway: the database then starts from the team's clients instead of matching every
+        row's client against a subquery."""
+        return Q(**{f"{prefix}archived_at__isnull": True, f"{prefix}primary_team_id__in": self.team_ids})
 
     def teams(self) -> QuerySet[Team]:
         return Team.objects.filter(pk__in=self.team_ids)

@@ -24,28 +24,25 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from careteam.models import Task, TaskKind, TaskPriority, TaskStatus
-from clients.models import Appointment, AppointmentKind, AppointmentStatus, AssessmentResponse, ClientStatus
+from clients.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    AssessmentResponse,
+    Client,
+    ClientStatus,
+)
 from crisis.checkpoints import met_q
 from crisis.models import CrisisEpisode, FollowUpCheckpoint
 
-from ..metrics import Drilldown, Figure, Panel, PanelSpec, Table, client_name, register_panel
+from ..metrics import Drilldown, Figure, Panel, PanelSpec, Table, register_panel
 from ..scope import Scope
 from .engagement import isolation_rows
 
@@ -71,145 +68,205 @@ def _since(scope: Scope) -> dt.datetime:
     return scope.end_at - dt.timedelta(days=LOOKBACK_DAYS)
 
 
-def _phq9_before_end(scope: Scope) -> QuerySet:
-    return AssessmentResponse.objects.filter(
-        client_id=OuterRef("pk"), instrument__code="phq9", administered_at__lt=scope.end_at
-    ).order_by("-administered_at", "-id")
+def _measured(scope: Scope) -> QuerySet:
+    """The clients the list is about: in scope and not discharged."""
+    return scope.clients().exclude(status=ClientStatus.DISCHARGED)
 
 
-def flagged_clients(scope: Scope) -> QuerySet:
-    """Clients in scope (not discharged) annotated with one boolean per flag, the severity rank of
-    their most severe flag and their flag count; only clients with at least one flag. Two queries
-    (sudden isolation first, then this one), whatever the number of clients."""
+def _latest_phq9(scope: Scope) -> QuerySet:
+    """Each measured client's latest PHQ-9 before the end of the range, when it falls in the look-back,
+    with ``q9`` (item 9's answer) and ``prev_total`` (the total of the PHQ-9 before it)."""
     since, until = _since(scope), scope.end_at
-    isolated = [r["client_id"] for r in isolation_rows(scope)]
+    same_client = {"client_id": OuterRef("client_id"), "instrument_id": OuterRef("instrument_id")}
+    later = AssessmentResponse.objects.filter(**same_client, administered_at__lt=until).filter(
+        Q(administered_at__gt=OuterRef("administered_at"))
+        | Q(administered_at=OuterRef("administered_at"), pk__gt=OuterRef("pk"))
+    )
+    earlier = (
+        AssessmentResponse.objects.filter(**same_client)
+        .filter(
+            Q(administered_at__lt=OuterRef("administered_at"))
+            | Q(administered_at=OuterRef("administered_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by("-administered_at", "-pk")
+    )
+    # The look-back's PHQ-9s of measured clients, by id: read from an index
+    # (``clients_assess_instr_at_idx``) so only those rows, not every team's, are fetched.
+    in_window = AssessmentResponse.objects.filter(
+        client__in=_measured(scope).values("pk"),
+        instrument__code="phq9",
+        administered_at__gte=since,
+        administered_at__lt=until,
+    ).values("pk")
+    return (
+        AssessmentResponse.objects.filter(pk__in=in_window)
+        .exclude(Exists(later))
+        .annotate(
+            q9=Cast(KeyTextTransform("q9", "answers"), IntegerField()),
+            prev_total=Subquery(earlier.values("total")[:1]),
+        )
+    )
 
+
+# The PHQ-9 flags are conditions on each client's latest PHQ-9 (``_latest_phq9``), found once per
+# request as the ``phq`` set of the statement; the other flags are queries (``flag_queries``).
+PHQ_FLAGS = {"phq9_item9": "q9 >= 1", "phq9_rise": f"total >= prev_total + {PHQ9_RISE}"}
+
+
+def flag_queries(scope: Scope) -> dict[str, QuerySet]:
+    """For each flag but the PHQ-9 ones, one query of the ids of the measured clients who carry it
+    (``cid``).
+
+    Each is uncorrelated with the others and limited to the clients in scope, so the database finds
+    each set once, from the rows of the look-back window (or, for no-shows, each client's two latest
+    due appointments), instead of testing every flag against every client.
+    """
+    since, until = _since(scope), scope.end_at
+    measured = _measured(scope).values("pk")
     seven_day_met = FollowUpCheckpoint.objects.filter(
         episode_id=OuterRef("pk"), kind__in=SEVEN_DAY_CHECKPOINTS
     ).filter(met_q())
-    crisis = CrisisEpisode.objects.filter(
-        client_id=OuterRef("pk"), opened_at__gte=since, opened_at__lt=until
-    ).filter(~Q(Exists(seven_day_met)))
-    cssrs = AssessmentResponse.objects.filter(
-        client_id=OuterRef("pk"),
-        instrument__code="cssrs_screener",
-        band__in=["moderate", "high"],
-        administered_at__gte=since,
-        administered_at__lt=until,
-    )
-    phq = _phq9_before_end(scope)
-    reply = Task.objects.filter(
-        client_id=OuterRef("pk"),
-        kind=TaskKind.CLIENT_REPLY,
-        priority=TaskPriority.URGENT,
-        status=TaskStatus.OPEN,
-        created_at__lt=until,
-    )
     due = Appointment.objects.filter(
         client_id=OuterRef("pk"),
         status__in=[AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW],
         starts_at__lt=until,
     ).order_by("-starts_at", "-id")
-    med_no_show = Appointment.objects.filter(
-        client_id=OuterRef("pk"),
-        kind=AppointmentKind.MEDICATION,
-        status=AppointmentStatus.NO_SHOW,
-        starts_at__gte=since,
-        starts_at__lt=until,
-    )
-    qs = (
-        scope.clients()
-        .exclude(status=ClientStatus.DISCHARGED)
-        .annotate(
-            phq_at=Subquery(phq.values("administered_at")[:1]),
-            phq_total=Subquery(phq.values("total")[:1]),
-            phq_prev_total=Subquery(phq.values("total")[1:2]),
-            phq_q9=Subquery(
-                phq.annotate(q9=Cast(KeyTextTransform("q9", "answers"), IntegerField())).values("q9")[:1]
-            ),
-            last_due=Subquery(due.values("status")[:1]),
-            prev_due=Subquery(due.values("status")[1:2]),
+    isolated = [r["client_id"] for r in isolation_rows(scope)]
+    return {
+        "crisis_7d": CrisisEpisode.objects.filter(
+            client__in=measured, opened_at__gte=since, opened_at__lt=until
         )
-        .annotate(
-            f_crisis_7d=Exists(crisis),
-            f_cssrs=Exists(cssrs),
-            f_phq9_item9=Case(
-                When(Q(phq_at__gte=since, phq_q9__gte=1), then=Value(True)), default=Value(False)
-            ),
-            f_urgent_reply=Exists(reply),
-            f_phq9_rise=Case(
-                When(Q(phq_at__gte=since, phq_total__gte=F("phq_prev_total") + PHQ9_RISE), then=Value(True)),
-                default=Value(False),
-            ),
-            f_isolation=Case(When(pk__in=isolated, then=Value(True)), default=Value(False)),
-            f_no_shows=Case(
-                When(
-                    Q(last_due=AppointmentStatus.NO_SHOW, prev_due=AppointmentStatus.NO_SHOW),
-                    then=Value(True),
-                ),
-                default=Value(False),
-            ),
-            f_med_no_show=Exists(med_no_show),
+        .exclude(Exists(seven_day_met))
+        .values(cid=F("client_id")),
+        "cssrs": AssessmentResponse.objects.filter(
+            client__in=measured,
+            instrument__code="cssrs_screener",
+            band__in=["moderate", "high"],
+            administered_at__gte=since,
+            administered_at__lt=until,
+        ).values(cid=F("client_id")),
+        "urgent_reply": Task.objects.filter(
+            client__in=measured,
+            kind=TaskKind.CLIENT_REPLY,
+            priority=TaskPriority.URGENT,
+            status=TaskStatus.OPEN,
+            created_at__lt=until,
+        ).values(cid=F("client_id")),
+        "isolation": _measured(scope).filter(pk__in=isolated).values(cid=F("pk")),
+        "no_shows": _measured(scope)
+        .annotate(last_due=Subquery(due.values("status")[:1]), prev_due=Subquery(due.values("status")[1:2]))
+        .filter(last_due=AppointmentStatus.NO_SHOW, prev_due=AppointmentStatus.NO_SHOW)
+        .values(cid=F("pk")),
+        "med_no_show": Appointment.objects.filter(
+            client__in=measured,
+            kind=AppointmentKind.MEDICATION,
+            status=AppointmentStatus.NO_SHOW,
+            starts_at__gte=since,
+            starts_at__lt=until,
+        ).values(cid=F("client_id")),
+    }
+
+
+def _flagged_sql(scope: Scope, limit: int | None) -> tuple[str, list]:
+    """One statement: the flag sets (``flag_queries``) united, grouped per client, joined to the client
+    for the name; window totals carry the count per flag on every row, so the top of the list and the
+    counts come from one pass whatever the ``limit``. Only integers and table/column names are
+    formatted into the SQL; every value is a parameter of the ORM-built parts."""
+    queries = flag_queries(scope)
+    try:
+        phq_sql, params = (
+            _latest_phq9(scope)
+            .order_by()
+            .values("q9", "total", "prev_total", cid=F("client_id"))
+            .query.sql_with_params()
         )
+    except EmptyResultSet:  # no team in scope
+        return "", []
+    params = list(params)
+    members = []
+    for rank, (key, _) in enumerate(FLAGS, start=1):
+        if key in PHQ_FLAGS:
+            members.append(f"SELECT cid, {rank} FROM phq WHERE {PHQ_FLAGS[key]}")  # noqa: S608
+            continue
+        try:
+            sql, member_params = queries[key].order_by().query.sql_with_params()
+        except EmptyResultSet:  # e.g. nobody is isolated: ``pk IN ()`` has no SQL
+            continue
+        members.append(f"SELECT flag_set.cid, {rank} FROM ({sql}) flag_set")  # noqa: S608
+        params += member_params
+    per_flag = ", ".join(
+        f"MAX(CASE WHEN flag = {rank} THEN 1 ELSE 0 END) AS f_{key}"
+        for rank, (key, _) in enumerate(FLAGS, start=1)
     )
-    any_flag = Q()
-    for key, _ in FLAGS:
-        any_flag |= Q(**{f"f_{key}": True})
-    severity = Case(
-        *[When(**{f"f_{key}": True}, then=Value(rank)) for rank, (key, _) in enumerate(FLAGS, start=1)],
-        default=Value(len(FLAGS) + 1),
-        output_field=IntegerField(),
-    )
-    flag_count = sum(
-        (Case(When(**{f"f_{key}": True}, then=Value(1)), default=Value(0)) for key, _ in FLAGS),
-        start=Value(0),
-    )
-    return (
-        qs.filter(any_flag)
-        .annotate(severity=severity, flag_count=flag_count)
-        .order_by("severity", "-flag_count", "legal_last_name", "legal_first_name", "pk")
-    )
+    totals = ", ".join(f"SUM(p.f_{key}) OVER () AS n_{key}" for key, _ in FLAGS)
+    flags = ", ".join(f"p.f_{key}" for key, _ in FLAGS)
+    client = Client._meta.db_table
+    sql = f"""
+        WITH phq AS ({phq_sql}),
+        flags (client_id, flag) AS ({" UNION ALL ".join(members)}),
+        per_client AS (
+            SELECT client_id, MIN(flag) AS severity, COUNT(DISTINCT flag) AS flag_count, {per_flag}
+              FROM flags GROUP BY client_id
+        )
+        SELECT c.id, c.record_number,
+               COALESCE(NULLIF(c.preferred_name, ''), c.legal_first_name) || ' ' || c.legal_last_name,
+               p.severity, p.flag_count, {flags}, COUNT(*) OVER () AS total, {totals}
+          FROM per_client p JOIN {client} c ON c.id = p.client_id
+         ORDER BY p.severity, p.flag_count DESC, c.legal_last_name, c.legal_first_name, c.id
+    """  # noqa: S608
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    return sql, params
+
+
+def _huddle(scope: Scope, limit: int | None) -> tuple[list[dict], dict[str, int]]:
+    """The flagged clients, most severe first (the first ``limit`` of them), and the clients per flag
+    and in all over the whole list — one query (two when the isolation rows are not yet computed)."""
+    counts = {"total": 0, **{key: 0 for key, _ in FLAGS}}
+    sql, params = _flagged_sql(scope, limit)
+    if not sql:
+        return [], counts
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    n = len(FLAGS)
+    rows = []
+    for client_id, record_number, name, _severity, flag_count, *rest in fetched:
+        keys = [key for (key, _), on in zip(FLAGS, rest[:n], strict=True) if on]
+        names = [FLAG_LABELS[key] for key in keys]
+        rows.append(
+            {
+                "client_id": client_id,
+                "client": name,
+                "record_number": record_number,
+                "most_severe": names[0],
+                "flags": "; ".join(names),
+                "flag_count": flag_count,
+                "flag_keys": keys,
+            }
+        )
+    if fetched:
+        total, *per_flag = fetched[0][5 + n :]
+        counts = {"total": total, **{key: int(v) for (key, _), v in zip(FLAGS, per_flag, strict=True)}}
+    return rows, counts
 
 
 def risk_rows(scope: Scope, limit: int | None = None) -> list[dict]:
     """The huddle list: one row per flagged client, most severe first, each flag named."""
-    fields = [f"f_{key}" for key, _ in FLAGS]
-    rows = (
-        flagged_clients(scope)
-        .values("record_number", "severity", "flag_count", *fields)
-        .annotate(client=client_name(), client_id=F("pk"))
-    )
-    if limit is not None:
-        rows = rows[:limit]
-    out = []
-    for row in rows:
-        names = [label for key, label in FLAGS if row[f"f_{key}"]]
-        out.append(
-            {
-                "client_id": row["client_id"],
-                "client": row["client"],
-                "record_number": row["record_number"],
-                "most_severe": names[0],
-                "flags": "; ".join(names),
-                "flag_count": row["flag_count"],
-                "flag_keys": [key for key, _ in FLAGS if row[f"f_{key}"]],
-            }
-        )
-    return out
+    return _huddle(scope, limit)[0]
 
 
 def flag_counts(scope: Scope) -> dict[str, int]:
-    """Clients per flag and in all (one aggregate over the same annotated query)."""
-    aggregates = {key: Count("pk", filter=Q(**{f"f_{key}": True})) for key, _ in FLAGS}
-    return flagged_clients(scope).order_by().aggregate(total=Count("pk"), **aggregates)
+    """Clients per flag and in all."""
+    return _huddle(scope, 0)[1]
 
 
 HUDDLE_TOP = 10
 
 
 def compute(scope: Scope) -> Panel:
-    counts = flag_counts(scope)
-    rows = risk_rows(scope, limit=HUDDLE_TOP)
+    rows, counts = _huddle(scope, HUDDLE_TOP)
     definition = (
         "Clients in the selected teams (not discharged) with at least one leading-risk flag as of the end "
         "of the range, most severe flag first: "

@@ -197,3 +197,47 @@ def test_the_panel_counts_clients_per_flag(team, supervisor, counselor):
     assert by_flag["PHQ-9 item 9 positive"] == 1
     assert by_flag["PHQ-9 up 5 or more points"] == 1
     assert sum(by_flag.values()) == 2
+
+
+def test_only_the_latest_phq9_counts_and_same_time_scores_go_by_entry_order(team, supervisor, counselor):
+    recovered = ClientFactory(primary_team=team, legal_last_name="Recovered")
+    phq9(recovered, counselor, 18, days_ago=10, q9=2)  # item 9 positive ...
+    phq9(recovered, counselor, 6, days_ago=3)  # ... but the latest is not
+    same_time = ClientFactory(primary_team=team, legal_last_name="Same")
+    phq9(same_time, counselor, 4, days_ago=2)
+    phq9(same_time, counselor, 10, days_ago=2, q9=1)  # entered second at the same time: the latest
+
+    flags = flags_of(scope_for(supervisor, end=TODAY))
+
+    assert recovered.pk not in flags
+    assert flags[same_time.pk] == ["phq9_item9", "phq9_rise"]
+
+
+def test_the_counts_cover_every_flagged_client_not_only_the_huddle_top(team, supervisor, counselor):
+    clients = [ClientFactory(primary_team=team) for _ in range(risk.HUDDLE_TOP + 2)]
+    for client in clients:
+        phq9(client, counselor, 9, days_ago=1, q9=1)
+
+    panel = risk.compute(scope_for(supervisor, end=TODAY))
+
+    assert panel.figures[0].value == risk.HUDDLE_TOP + 2
+    huddle = next(t for t in panel.tables if t.key == "risk.huddle")
+    assert len(huddle.rows) == risk.HUDDLE_TOP
+    by_flag = {r["flag"]: r["clients"] for r in next(t for t in panel.tables if t.key == "risk.by_flag").rows}
+    assert by_flag["PHQ-9 item 9 positive"] == risk.HUDDLE_TOP + 2
+    assert len(risk.risk_rows(scope_for(supervisor, end=TODAY))) == risk.HUDDLE_TOP + 2
+
+
+def test_the_panel_takes_two_queries_however_many_clients_are_flagged(
+    team, supervisor, counselor, django_assert_num_queries
+):
+    for _ in range(3):
+        phq9(ClientFactory(primary_team=team), counselor, 9, days_ago=1, q9=1)
+    scope = scope_for(supervisor, end=TODAY)
+    with django_assert_num_queries(2):  # sudden isolation, then the list with its counts
+        risk.compute(scope)
+    for _ in range(5):
+        phq9(ClientFactory(primary_team=team), counselor, 9, days_ago=1, q9=1)
+    scope = scope_for(supervisor, end=TODAY)
+    with django_assert_num_queries(2):
+        risk.compute(scope)
