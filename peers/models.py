@@ -208,6 +208,9 @@ class PeerContact(models.Model):
         indexes = [
             models.Index(fields=["client", "occurred_at"]),
             models.Index(fields=["peer", "occurred_at"]),
+            # Dashboard (dashboards/panels/peers.py): the contacts of a range by time, with the client
+            # (index-only), instead of every contact ever logged.
+            models.Index(fields=["occurred_at", "client"], name="peers_contact_occurred_idx"),
         ]
 
     def __str__(self) -> str:

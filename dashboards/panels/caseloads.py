@@ -9,7 +9,7 @@ keyed by care-team role (``CaseRole``).
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 
 from careteam.models import CareTeamAssignment, CaseRole
 from clients.models import ClientStatus
@@ -47,16 +47,57 @@ def _active_primary():
     )
 
 
+class _ClientIn(Func):
+    """``client_id IN (<subquery of client ids>)``, written ``client_id = ANY(ARRAY(<subquery>))`` on
+    PostgreSQL: the same rows, a different plan.
+
+    For ``IN`` or a join on the client, PostgreSQL prices ~4,000 index probes above one pass over every
+    open assignment, and plans a hash join fed by a sequential scan of all 172k assignments (~17 ms per
+    query at 100k clients). For ``= ANY(ARRAY(...))`` it computes the ids first and looks each one up in
+    the partial unique index ``one_active_assignment_per_staff_role`` (client, staff, role) WHERE
+    ended_on IS NULL: an index-only scan of the team's rows alone (~3.5 ms)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, client_ids: QuerySet, field: str = "client_id"):
+        super().__init__(F(field), Subquery(client_ids))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (lhs, lhs_params), (rhs, rhs_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        (lhs, lhs_params), (rhs, rhs_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
 def active_assignments(scope: Scope) -> QuerySet:
     """Open care-team assignments (no end date) on the active clients in scope."""
-    return CareTeamAssignment.objects.active().filter(client__in=active_clients(scope).values("pk"))
+    client_ids = active_clients(scope).order_by().values("pk")
+    return CareTeamAssignment.objects.active().filter(_ClientIn(client_ids))
 
 
-def caseload_counts(scope: Scope) -> dict:
-    """Active clients in scope, and those of them with no open primary-counselor assignment (one query)."""
-    return active_clients(scope).aggregate(
-        active=Count("pk"), unassigned=Count("pk", filter=~Q(Exists(_active_primary())))
+def _role_rows(scope: Scope) -> list[dict]:
+    """Per care-team role (code): the staff members holding it and the distinct active clients assigned
+    in it (one grouped query, ordered by role)."""
+    return list(
+        active_assignments(scope)
+        .values("role")
+        .annotate(staff=Count("staff_id", distinct=True), clients=Count("client_id", distinct=True))
+        .order_by("role")
     )
+
+
+def caseload_counts(scope: Scope, role_rows: list[dict] | None = None) -> dict:
+    """Active clients in scope, and those of them with no open primary-counselor assignment.
+
+    The second is the first less the active clients with an open primary-counselor assignment, which the
+    per-role query (``role_rows``) counts already: one ``COUNT`` instead of a probe per client."""
+    if role_rows is None:
+        role_rows = _role_rows(scope)
+    active = active_clients(scope).count()
+    covered = sum(r["clients"] for r in role_rows if r["role"] == CaseRole.PRIMARY_COUNSELOR)
+    return {"active": active, "unassigned": active - covered}
 
 
 def caseload_by_staff(scope: Scope) -> list[dict]:
@@ -85,15 +126,11 @@ def caseload_by_staff(scope: Scope) -> list[dict]:
     return out
 
 
-def caseload_by_role(scope: Scope) -> list[dict]:
+def caseload_by_role(scope: Scope, role_rows: list[dict] | None = None) -> list[dict]:
     """One row per care-team role: staff members in it, active clients assigned, clients per staff member."""
     goal = targets()
-    rows = (
-        active_assignments(scope)
-        .values("role")
-        .annotate(staff=Count("staff_id", distinct=True), clients=Count("client_id", distinct=True))
-        .order_by("role")
-    )
+    if role_rows is None:
+        role_rows = _role_rows(scope)
     return [
         {
             "role": ROLE_LABELS.get(r["role"], r["role"]),
@@ -102,7 +139,7 @@ def caseload_by_role(scope: Scope) -> list[dict]:
             "per_staff": round(r["clients"] / r["staff"], 1) if r["staff"] else None,
             "target": goal.get(r["role"]),
         }
-        for r in rows
+        for r in role_rows
     ]
 
 
@@ -132,9 +169,10 @@ def assignment_rows(scope: Scope) -> QuerySet:
 
 
 def compute(scope: Scope) -> Panel:
-    counts = caseload_counts(scope)
+    role_rows = _role_rows(scope)
+    counts = caseload_counts(scope, role_rows)
     by_staff = caseload_by_staff(scope)
-    by_role = caseload_by_role(scope)
+    by_role = caseload_by_role(scope, role_rows)
     over = sum(1 for r in by_staff if r["over_target"])
     return Panel(
         key="caseloads",

@@ -57,20 +57,30 @@ CHECKPOINT_DEFINITIONS = {
 
 def _episodes(scope: Scope) -> QuerySet[CrisisEpisode]:
     return CrisisEpisode.objects.filter(
-        client__in=scope.clients(), opened_at__gte=scope.start_at, opened_at__lt=scope.end_at
+        scope.client_q(), opened_at__gte=scope.start_at, opened_at__lt=scope.end_at
     )
+
+
+def _clocks(scope: Scope) -> QuerySet[FollowUpCheckpoint]:
+    """Follow-up clocks that started in the range, whatever their state."""
+    return FollowUpCheckpoint.objects.filter(
+        scope.client_q(), window_start__gte=scope.start_at, window_start__lt=scope.end_at
+    )
+
+
+def _counted_q(now) -> Q:
+    """A clock counts in a rate when its window has ended or it is met already (the cheap test first)."""
+    return Q(window_end__lt=now) | checkpoints.met_q()
 
 
 def _checkpoints(scope: Scope) -> QuerySet[FollowUpCheckpoint]:
     """Follow-up clocks that started in the range and count in a rate: window ended, or met already."""
-    return FollowUpCheckpoint.objects.filter(
-        client__in=scope.clients(), window_start__gte=scope.start_at, window_start__lt=scope.end_at
-    ).filter(checkpoints.met_q() | Q(window_end__lt=timezone.now()))
+    return _clocks(scope).filter(_counted_q(timezone.now()))
 
 
 def _caring(scope: Scope) -> QuerySet[ScheduledMessage]:
     return ScheduledMessage.objects.filter(
-        client__in=scope.clients(),
+        scope.client_q(),
         source_kind=SourceKind.CARING_CONTACT,
         due_at__gte=scope.start_at,
         due_at__lt=scope.end_at,
@@ -79,11 +89,16 @@ def _caring(scope: Scope) -> QuerySet[ScheduledMessage]:
 
 def compute(scope: Scope) -> Panel:
     episodes = _episodes(scope).count()
+    # The clocks of the team are found first; whether each is met (correlated EXISTS probes) is only
+    # asked in the aggregates, of those rows: ``_checkpoints`` as the "due" filter, ``met_q`` as "met".
     by_kind = {
         row["kind"]: row
-        for row in _checkpoints(scope)
+        for row in _clocks(scope)
         .values("kind")
-        .annotate(due=Count("pk"), met=Count("pk", filter=checkpoints.met_q()))
+        .annotate(
+            due=Count("pk", filter=_counted_q(timezone.now())),
+            met=Count("pk", filter=checkpoints.met_q()),
+        )
         .order_by()
     }
     messages = list(

@@ -20,15 +20,14 @@ from ..scope import Scope
 KEY = "peers"
 
 
-def _assigned_in_range(scope: Scope) -> QuerySet[PeerAssignment]:
-    return PeerAssignment.objects.filter(client__in=scope.clients(), started_on__lte=scope.end).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=scope.start)
-    )
+def _in_range_q(scope: Scope) -> Q:
+    """On a peer assignment: open at some time in the range."""
+    return Q(started_on__lte=scope.end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=scope.start))
 
 
 def _contacts(scope: Scope) -> QuerySet[PeerContact]:
     return PeerContact.objects.filter(
-        client__in=scope.clients(), occurred_at__gte=scope.start_at, occurred_at__lt=scope.end_at
+        scope.client_q(), occurred_at__gte=scope.start_at, occurred_at__lt=scope.end_at
     )
 
 
@@ -41,13 +40,34 @@ def _cutoff(scope: Scope) -> dt.datetime:
     )
 
 
+def _no_recent_contact_q(scope: Scope, client: str) -> Q:
+    """No peer contact (any peer) of the client (``client``: the outer query's client id) since the
+    cutoff: the last one is before it, or there is none."""
+    return ~Q(Exists(PeerContact.objects.filter(client_id=OuterRef(client), occurred_at__gte=_cutoff(scope))))
+
+
 def _without_contact(scope: Scope) -> QuerySet[Client]:
+    """Clients in scope with an active peer assignment and no peer contact since the cutoff."""
     active = PeerAssignment.objects.filter(client_id=OuterRef("pk"), ended_on__isnull=True)
     return (
         scope.clients()
         .filter(Exists(active))
+        .filter(_no_recent_contact_q(scope, "pk"))
         .annotate(last_contact=Max("peer_contacts__occurred_at"))
-        .filter(Q(last_contact__isnull=True) | Q(last_contact__lt=_cutoff(scope)))
+    )
+
+
+def _client_counts(scope: Scope) -> dict:
+    """Clients in scope with a peer assignment at any time in the range (``assigned``), and with an active
+    one but no recent peer contact (``quiet``, the clients of ``_without_contact``) — one pass over the
+    assignments of the clients in scope; a client with several assignments counts once."""
+    return PeerAssignment.objects.filter(scope.client_q()).aggregate(
+        assigned=Count("client_id", distinct=True, filter=_in_range_q(scope)),
+        quiet=Count(
+            "client_id",
+            distinct=True,
+            filter=Q(ended_on__isnull=True) & _no_recent_contact_q(scope, "client_id"),
+        ),
     )
 
 
@@ -61,19 +81,20 @@ def _weeks(scope: Scope) -> list[dt.date]:
 
 
 def compute(scope: Scope) -> Panel:
-    assigned = _assigned_in_range(scope).aggregate(n=Count("client_id", distinct=True))["n"]
+    counts = _client_counts(scope)
+    assigned = counts["assigned"]
     per_week = {
         (row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]): row["n"]
         for row in _contacts(scope)
         .annotate(week=TruncWeek("occurred_at", tzinfo=scope.tz))
         .values("week")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("week")
     }
     contacts = sum(per_week.values())
     weeks = ((scope.end - scope.start).days + 1) / 7
     threshold = contact_threshold_days()
-    quiet = _without_contact(scope).count()
+    quiet = counts["quiet"]
     figures = [
         Figure(
             "peers.contacts_per_client_week",

@@ -87,3 +87,39 @@ def test_the_assignments_drilldown_is_one_row_per_open_assignment_on_an_active_c
 
     assert len(rows) == 5  # Casey x3, Robin x2
     assert {r["role_name"] for r in rows} == {"Primary counselor", "Case manager"}
+
+
+def test_a_client_with_two_staff_in_one_role_counts_once_for_the_role(caseload, supervisor, team):
+    """GIVEN a second case manager also carries one of Robin's clients, and an active client has only a
+    case manager (no primary counselor)."""
+    cm2 = UserFactory(username="cm2", first_name="Sam", last_name="Second", role="case_manager")
+    assign(caseload["mine"][0], cm2, "case_manager")
+    only_cm = ClientFactory(primary_team=team, legal_last_name="OnlyCase")
+    assign(only_cm, cm2, "case_manager")
+
+    panel = caseloads.compute(scope_for(supervisor))
+
+    by_role = {r["role"]: r for r in next(t for t in panel.tables if t.key == "caseloads.by_role").rows}
+    # Robin: mine[0], mine[1]; Sam: mine[0], only_cm -> 3 distinct clients, 2 staff.
+    assert by_role["Case manager"] == {
+        "role": "Case manager",
+        "staff": 2,
+        "clients": 3,
+        "per_staff": 1.5,
+        "target": 40,
+    }
+    # The orphan and only_cm have no primary counselor: the figure and its drill-down agree.
+    unassigned = figure(panel, "caseloads.unassigned")
+    assert (unassigned.value, unassigned.denominator) == (2, 5)
+    drill = next(d for d in caseloads.PANEL.drilldowns if d.key == "caseloads.unassigned")
+    assert {r["client_id"] for r in drill.rows(scope_for(supervisor))} == {caseload["orphan"].pk, only_cm.pk}
+
+
+def test_the_panel_takes_three_queries(caseload, supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scope = scope_for(supervisor)
+    with CaptureQueriesContext(connection) as ctx:
+        caseloads.compute(scope)
+    assert len(ctx.captured_queries) == 3

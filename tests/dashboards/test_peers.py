@@ -120,3 +120,29 @@ def test_the_query_count_does_not_grow_with_the_contacts(frozen, team, superviso
     small = _queries(scope)
     add(18)
     assert _queries(scope) == small
+
+
+def test_a_client_with_two_peers_counts_once(world, supervisor, team):
+    """GIVEN client d also has a second, active peer who has not met them either; and a client with two
+    active peers, one of whom met them yesterday."""
+    from tests.factories import UserFactory
+
+    second = UserFactory(username="peer2", role="peer_specialist")
+    team.members.add(second)
+    PeerAssignmentFactory(client=world["d"].client, peer=second, started_on=dt.date(2025, 2, 1))
+    both = PeerAssignmentFactory(
+        client=ClientFactory(primary_team=team), peer=second, started_on=dt.date(2025, 2, 1)
+    )
+    third = UserFactory(username="peer3", role="peer_specialist")
+    PeerAssignmentFactory(client=both.client, peer=third, started_on=dt.date(2025, 2, 1))
+    PeerContactFactory(assignment=both, occurred_at=at(2025, 3, 11, 12))
+
+    scope = scope_for(supervisor, start=START, end=END)
+    p = panel.compute(scope)
+
+    # a, b, d and the new client were assigned in the range: d and the new client once each.
+    assert figure(p, "peers.contacts_per_client_week").denominator == 4
+    # Still c and d (d once); the new client was met yesterday by one of their two peers.
+    assert figure(p, "peers.without_contact").value == 2
+    quiet = drilldown("peers.without_contact").rows(scope)
+    assert [r["client_id"] for r in quiet] == [world["c"].client_id, world["d"].client_id]
