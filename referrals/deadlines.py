@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import holidays
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from careteam.models import TaskKind, TaskPriority
@@ -66,15 +67,60 @@ def response_due(referral: Referral) -> dt.datetime | None:
     return referral.requested_at + dt.timedelta(hours=float(rule.get("hours", 0)))
 
 
-def _shortest_response_window() -> dt.timedelta:
-    """A lower bound of every deadline, so the database narrows candidates before Python counts days."""
-    windows = []
-    for rule in settings.CARETEAM_REFERRAL_RESPONSE_DEADLINES.values():
+def _business_deadline_passed_q(now: dt.datetime, business_days: int) -> Q:
+    """``requested_at`` values whose business-day deadline (``add_business_days``) is ``<= now``.
+
+    The deadline grows with ``requested_at``, so the overdue sends are every day up to the last one whose
+    deadline day is before today, plus — on the days whose deadline falls today — the times of day up
+    to now's clock time. Worked out on the calendar here so the database can filter with plain ranges.
+    """
+    tz = timezone.get_current_timezone()
+    local_now = timezone.localtime(now, tz)
+    today = local_now.date()
+    whole_days_before: dt.date | None = None
+    partial_days: list[dt.date] = []
+    # A deadline is at most ``business_days`` plus the longest run of weekends and holidays away.
+    for back in range(0, business_days + 30):
+        day = today - dt.timedelta(days=back)
+        due_day = timezone.localtime(
+            add_business_days(dt.datetime.combine(day, dt.time(12), tzinfo=tz), business_days), tz
+        ).date()
+        if due_day < today:
+            whole_days_before = day
+            break
+        if due_day == today:
+            partial_days.append(day)
+    q = Q(pk__in=[])
+    if whole_days_before is not None:
+        q |= Q(
+            requested_at__lt=dt.datetime.combine(
+                whole_days_before + dt.timedelta(days=1), dt.time.min, tzinfo=tz
+            )
+        )
+    for day in partial_days:
+        q |= Q(
+            requested_at__gte=dt.datetime.combine(day, dt.time.min, tzinfo=tz),
+            requested_at__lte=dt.datetime.combine(day, local_now.time(), tzinfo=tz),
+        )
+    return q
+
+
+def response_overdue_q(now: dt.datetime | None = None) -> Q:
+    """Sent referrals the partner has not answered by their response deadline (``response_due``:
+    ``CARETEAM_REFERRAL_RESPONSE_DEADLINES`` per urgency, business days or hours), as of ``now``, as a
+    filter: the one rule behind the no-response check and the dashboard's overdue figure."""
+    now = now or timezone.now()
+    rules = settings.CARETEAM_REFERRAL_RESPONSE_DEADLINES
+    routine = rules[Urgency.ROUTINE]
+    passed = Q(pk__in=[])
+    for urgency in Urgency.values:
+        rule = rules.get(urgency, routine)
         if "business_days" in rule:
-            windows.append(dt.timedelta(days=int(rule["business_days"])))
+            deadline = _business_deadline_passed_q(now, int(rule["business_days"]))
         else:
-            windows.append(dt.timedelta(hours=float(rule.get("hours", 0))))
-    return min(windows)
+            deadline = Q(requested_at__lte=now - dt.timedelta(hours=float(rule.get("hours", 0))))
+        passed |= Q(urgency=urgency) & deadline
+    return Q(status=ReferralStatus.REQUESTED, first_response_at__isnull=True) & passed
 
 
 @dataclass
@@ -85,16 +131,9 @@ class DeadlineReport:
 
 
 def check_no_response(now: dt.datetime) -> int:
-    candidates = Referral.objects.filter(
-        status=ReferralStatus.REQUESTED,
-        first_response_at__isnull=True,
-        requested_at__lte=now - _shortest_response_window(),
-    ).select_related("organization")
+    overdue = Referral.objects.filter(response_overdue_q(now)).select_related("organization")
     raised = 0
-    for referral in candidates.iterator():
-        due = response_due(referral)
-        if due is None or due > now:
-            continue
+    for referral in overdue.iterator():
         raised += services.referral_flag(
             referral=referral,
             reason=f"No response from {referral.organization.name} since "

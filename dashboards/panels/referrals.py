@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q, QuerySet
-from django.utils import timezone
 
 from clients.models import Urgency
 from referrals import deadlines
@@ -33,7 +31,6 @@ from ..metrics import (
 from ..scope import Scope
 
 KEY = "referrals"
-DAY = dt.timedelta(days=1)
 
 
 def _in_scope(scope: Scope) -> QuerySet[Referral]:
@@ -46,57 +43,6 @@ def _sent(scope: Scope) -> QuerySet[Referral]:
 
 def _since_requested(field: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(field) - F("requested_at"), output_field=DurationField())
-
-
-def _business_deadline_passed_q(now: dt.datetime, business_days: int) -> Q:
-    """``requested_at`` values whose business-day deadline (``deadlines.add_business_days``) is ``<= now``.
-
-    The deadline grows with ``requested_at``, so the overdue sends are every day up to the last one whose
-    deadline day is before today, plus — on the days whose deadline falls today — the times of day up
-    to now's clock time. Worked out on the calendar here so the database can filter with plain ranges.
-    """
-    tz = timezone.get_current_timezone()
-    local_now = timezone.localtime(now, tz)
-    today = local_now.date()
-    whole_days_before: dt.date | None = None
-    partial_days: list[dt.date] = []
-    # A deadline is at most ``business_days`` plus the longest run of weekends and holidays away.
-    for back in range(0, business_days + 30):
-        day = today - dt.timedelta(days=back)
-        due_day = timezone.localtime(
-            deadlines.add_business_days(dt.datetime.combine(day, dt.time(12), tzinfo=tz), business_days), tz
-        ).date()
-        if due_day < today:
-            whole_days_before = day
-            break
-        if due_day == today:
-            partial_days.append(day)
-    q = Q(pk__in=[])
-    if whole_days_before is not None:
-        q |= Q(requested_at__lt=dt.datetime.combine(whole_days_before + DAY, dt.time.min, tzinfo=tz))
-    for day in partial_days:
-        q |= Q(
-            requested_at__gte=dt.datetime.combine(day, dt.time.min, tzinfo=tz),
-            requested_at__lte=dt.datetime.combine(day, local_now.time(), tzinfo=tz),
-        )
-    return q
-
-
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    """Sent referrals the partner has not answered by its response deadline (``referrals.deadlines``:
-    ``CARETEAM_REFERRAL_RESPONSE_DEADLINES`` per urgency, business days or hours), as of ``now``."""
-    now = now or timezone.now()
-    rules = settings.CARETEAM_REFERRAL_RESPONSE_DEADLINES
-    routine = rules[Urgency.ROUTINE]
-    passed = Q(pk__in=[])
-    for urgency in Urgency.values:
-        rule = rules.get(urgency, routine)
-        if "business_days" in rule:
-            deadline = _business_deadline_passed_q(now, int(rule["business_days"]))
-        else:
-            deadline = Q(requested_at__lte=now - dt.timedelta(hours=float(rule.get("hours", 0))))
-        passed |= Q(urgency=urgency) & deadline
-    return Q(status=ReferralStatus.REQUESTED, first_response_at__isnull=True) & passed
 
 
 def _days(value: dt.timedelta | None) -> float | None:
@@ -122,7 +68,7 @@ def compute(scope: Scope) -> Panel:
     to_response, to_closure = counts["to_response"], counts["to_closure"]
     overdue_rows = list(
         _in_scope(scope)
-        .filter(overdue_q())
+        .filter(deadlines.response_overdue_q())
         .values("organization_id", "organization__name")
         .annotate(overdue=Count("*"), oldest=Min("requested_at"))
         .order_by("-overdue", "organization__name")
@@ -250,7 +196,7 @@ def sent_rows(scope: Scope):
 def overdue_rows(scope: Scope):
     return (
         _in_scope(scope)
-        .filter(overdue_q())
+        .filter(deadlines.response_overdue_q())
         .values(
             "client_id",
             **client_fields(),

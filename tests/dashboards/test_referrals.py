@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from dashboards.metrics import drilldown
 from dashboards.panels import referrals as panel
 from dashboards.scope import scope_for
-from referrals import deadlines
 from referrals.models import Referral, ReferralOutcome, ReferralStatus
 from tests.factories import ClientFactory
 from tests.factories.directory import OrganizationFactory, ServiceFactory
@@ -149,24 +148,6 @@ def test_an_empty_range_gives_no_medians_and_no_percentages(frozen, supervisor):
     assert figure(p, "referrals.sent").value == 0
     assert figure(p, "referrals.closed_pct").value is None
     assert figure(p, "referrals.median_days_to_response").value is None
-
-
-@pytest.mark.parametrize("now", [NOW, at(2025, 7, 7, 9, 30), at(2025, 12, 29, 8, 0), at(2025, 3, 10, 0, 30)])
-def test_overdue_agrees_with_the_deadline_rule_hour_by_hour(db, now, team, case_manager):
-    """GIVEN a routine referral sent every 5 hours over the three weeks before ``now`` (weekends and
-    public holidays included: July 4th, Christmas) WHEN the dashboard asks which are overdue THEN it
-    picks exactly those whose ``referrals.deadlines.response_due`` has passed."""
-    client = ClientFactory(primary_team=team)
-    service = ServiceFactory()
-    sent = [
-        sent_referral(
-            client=client, service=service, referred_by=case_manager, requested_at=now - dt.timedelta(hours=h)
-        )
-        for h in range(0, 21 * 24, 5)
-    ]
-    expected = {r.pk for r in sent if deadlines.response_due(r) <= now}
-    assert expected and len(expected) < len(sent)
-    assert set(Referral.objects.filter(panel.overdue_q(now)).values_list("pk", flat=True)) == expected
 
 
 def _queries(scope) -> int:

@@ -3,13 +3,16 @@
 import datetime as dt
 import zoneinfo
 
+import pytest
 import time_machine
 from django.utils import timezone
 
 from careteam.models import Task, TaskKind
 from referrals import deadlines, services
-from referrals.models import ReferralStatus
+from referrals.models import Referral, ReferralStatus
 from referrals.tasks import check_deadlines
+from tests.factories import ClientFactory
+from tests.factories.directory import ServiceFactory
 from tests.factories.referrals import ReferralFactory, sent_referral
 
 NY = zoneinfo.ZoneInfo("America/New_York")
@@ -113,3 +116,30 @@ def test_closed_and_draft_referrals_raise_nothing(alice, cm, pantry, need):
     report = deadlines.check_deadlines()
     assert (report.no_response, report.outcome_due, report.stale) == (0, 0, 0)
     assert not Task.objects.exists()
+
+
+def _at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=zoneinfo.ZoneInfo("America/New_York"))
+
+
+@pytest.mark.parametrize(
+    "now", [_at(2025, 3, 12, 15, 0), _at(2025, 7, 7, 9, 30), _at(2025, 12, 29, 8, 0), _at(2025, 3, 10, 0, 30)]
+)
+def test_the_overdue_filter_agrees_with_the_deadline_rule_hour_by_hour(db, now, team, case_manager):
+    """GIVEN a routine referral sent every 5 hours over the three weeks before ``now`` (weekends and
+    public holidays included: July 4th, Christmas) WHEN the database is asked which are overdue (the
+    no-response check and the dashboard) THEN it picks exactly those whose ``response_due`` has passed."""
+    client = ClientFactory(primary_team=team)
+    service = ServiceFactory()
+    sent = [
+        sent_referral(
+            client=client, service=service, referred_by=case_manager, requested_at=now - dt.timedelta(hours=h)
+        )
+        for h in range(0, 21 * 24, 5)
+    ]
+    expected = {r.pk for r in sent if deadlines.response_due(r) <= now}
+    assert expected and len(expected) < len(sent)
+    assert (
+        set(Referral.objects.filter(deadlines.response_overdue_q(now)).values_list("pk", flat=True))
+        == expected
+    )
