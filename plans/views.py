@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -18,6 +17,7 @@ from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction, User
+from careteam.redirects import safe_next_url
 from clients.models import NoteStatus
 from clients.views import ChartMixin, add_service_errors
 
@@ -526,13 +526,6 @@ class PlanReviewCreateView(ChartMixin, PermissionRequiredMixin, TemplateView):
         return self.render_form(plan, form, status=400)
 
 
-def _safe_next(request, default: str) -> str:
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return next_url
-    return default
-
-
 class CompletionCreateView(ChartMixin, PermissionRequiredMixin, View):
     """Log one completion of an action step (one click from the plan page; POST)."""
 
@@ -542,7 +535,7 @@ class CompletionCreateView(ChartMixin, PermissionRequiredMixin, View):
         client = self.client_record
         step = selectors.step_get(client, kwargs["step_pk"])
         form = CompletionForm(request.POST)
-        back = _safe_next(request, reverse("plans:client-plan", args=[client.pk]))
+        back = safe_next_url(request) or reverse("plans:client-plan", args=[client.pk])
         if not form.is_valid():
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
 from careteam.audit import Entry, audit_log_many
 from careteam.models import AuditAction, TaskKind, TaskStatus
+from careteam.redirects import redirect_next_or
 from careteam.services import task_close
 from careteam.today import today_sections
 
@@ -93,7 +93,4 @@ class TaskCloseView(LoginRequiredMixin, View):
         if request.htmx:
             return render(request, "workspace/_task_row.html", {"task": task})
         messages.success(request, f"“{task.title}” marked {task.get_status_display().lower()}.")
-        next_url = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            return redirect(next_url)
-        return redirect("workspace:worklist")
+        return redirect_next_or(request, "workspace:worklist")

@@ -21,8 +21,8 @@ from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from careteam.redirects import safe_next_url
 from clients.models import ConsentKind, InformationCategory
-from clients.needs.views import safe_next_url
 from clients.views import ChartMixin, add_service_errors
 
 from . import selectors, services

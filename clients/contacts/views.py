@@ -15,9 +15,9 @@ from django.views.generic import TemplateView
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from careteam.redirects import safe_next_url
 from clients.encounters.views import UserTimeZoneMixin
 from clients.models import ContactPurpose
-from clients.needs.views import safe_next_url
 from clients.views import ChartMixin, add_service_errors
 
 from . import selectors, services

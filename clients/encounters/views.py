@@ -13,7 +13,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -21,6 +20,7 @@ from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from careteam.redirects import redirect_next_or
 from clients.chart import note_panels_for
 from clients.models import AppointmentStatus, NoteFormat
 from clients.views import ChartMixin, add_service_errors
@@ -36,13 +36,6 @@ class UserTimeZoneMixin:
     def dispatch(self, request, *args, **kwargs):
         with timezone.override(user_time_zone(request.user)):
             return super().dispatch(request, *args, **kwargs)
-
-
-def _redirect_back(request, fallback: str):
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect(fallback)
 
 
 def _tab_url(client) -> str:
@@ -245,7 +238,7 @@ class AppointmentStatusView(AppointmentMixin, PermissionRequiredMixin, View):
             messages.error(request, error)
         else:
             messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
-        return _redirect_back(request, _tab_url(self.client_record))
+        return redirect_next_or(request, _tab_url(self.client_record))
 
 
 # --- notes ------------------------------------------------------------------------------------
@@ -416,7 +409,7 @@ class NoteCosignView(NoteActionMixin, View):
             messages.error(request, exc.message)
         else:
             messages.success(request, "Note co-signed.")
-        return _redirect_back(request, _note_url(note))
+        return redirect_next_or(request, _note_url(note))
 
 
 class NoteAddendumView(NoteActionMixin, NoteDetailView):

@@ -11,29 +11,15 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
 from careteam import access
 from careteam.errors import DomainError
+from careteam.redirects import safe_next_url
 from clients.views import ChartMixin, add_service_errors
 
 from . import selectors, services
 from .forms import NeedForm, NeedStatusForm
-
-
-def safe_next_url(request) -> str:
-    """The ``next`` the page was given (POST, then GET), if it stays on this site; else ""."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return ""
-
-
-def redirect_next_or(request, fallback: str):
-    return redirect(safe_next_url(request) or fallback)
 
 
 class NeedPageMixin(ChartMixin, PermissionRequiredMixin):
