@@ -152,7 +152,15 @@ def _queries(http, url):
 
 
 @pytest.mark.parametrize(
-    "url", ["/dashboard/", "/dashboard/drilldown/risk.list/", "/dashboard/drilldown/engagement.not_engaged/"]
+    "url",
+    [
+        "/dashboard/",
+        "/dashboard/drilldown/risk.list/",
+        "/dashboard/drilldown/engagement.not_engaged/",
+        "/dashboard/drilldown/engagement.appointments/?format=csv",
+        "/api/v1/metrics/",
+        "/api/v1/metrics/drilldowns/risk.list/",
+    ],
 )
 def test_the_number_of_queries_does_not_grow_with_the_clients(team, supervisor, counselor, url):
     for i in range(2):
