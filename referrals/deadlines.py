@@ -16,15 +16,16 @@ Three rules, each configurable in settings and idempotent (``task_create``'s ``d
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from careteam.models import TaskKind, TaskPriority
+from careteam.models import Task, TaskKind, TaskPriority
 
 from . import services, states
 from .models import Referral, ReferralStatus, Urgency
@@ -130,56 +131,101 @@ class DeadlineReport:
     stale: int = 0
 
 
-def check_no_response(now: dt.datetime) -> int:
-    overdue = Referral.objects.filter(response_overdue_q(now)).select_related("organization")
+# Candidates are read this many at a time, and the deadline keys already raised for them looked up in
+# one query per batch.
+BATCH = 500
+
+
+def _flag_new(candidates: QuerySet[Referral], key: Callable[[Referral], str], flag: Callable) -> int:
+    """Flag each candidate whose deadline ``key`` (the task's dedupe key) has not been raised yet.
+
+    Referrals flagged on an earlier run stay candidates for as long as they are overdue. Their keys
+    are checked a batch at a time, so a sweep over thousands of them costs a few queries. Only the new
+    ones pay for a locked transaction (``services.referral_flag``, which checks the key again under
+    the lock).
+    """
     raised = 0
-    for referral in overdue.iterator():
-        raised += services.referral_flag(
+    for batch in _batches(candidates.iterator(chunk_size=BATCH)):
+        keys = {referral.pk: key(referral) for referral in batch}
+        seen = set(Task.objects.filter(dedupe_key__in=keys.values()).values_list("dedupe_key", flat=True))
+        for referral in batch:
+            if keys[referral.pk] not in seen:
+                raised += flag(referral, keys[referral.pk])
+    return raised
+
+
+def _batches(rows: Iterator[Referral]) -> Iterator[list[Referral]]:
+    batch: list[Referral] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def check_no_response(now: dt.datetime) -> int:
+    def flag(referral: Referral, dedupe_key: str) -> bool:
+        return services.referral_flag(
             referral=referral,
             reason=f"No response from {referral.organization.name} since "
             f"{timezone.localtime(referral.requested_at):%b %-d, %-I:%M %p} "
             f"({referral.get_urgency_display().lower()}).",
             task_kind=TaskKind.REFERRAL_NO_RESPONSE,
             title=f"No response to the referral to {referral.organization.name}",
-            dedupe_key=f"referral:{referral.pk}:no-response:{referral.requested_at.isoformat()}",
+            dedupe_key=dedupe_key,
             priority=TaskPriority.URGENT if referral.urgency == Urgency.URGENT else TaskPriority.NORMAL,
         )
-    return raised
+
+    return _flag_new(
+        Referral.objects.filter(response_overdue_q(now)).select_related("organization").order_by("pk"),
+        lambda r: f"referral:{r.pk}:no-response:{r.requested_at.isoformat()}",
+        flag,
+    )
 
 
 def check_outcome_due(now: dt.datetime) -> int:
     grace = dt.timedelta(days=settings.CARETEAM_REFERRAL_OUTCOME_GRACE_DAYS)
-    candidates = Referral.objects.filter(
-        status__in=states.OPEN, appointment_at__lte=now - grace, outcome=""
-    ).select_related("organization")
-    raised = 0
-    for referral in candidates.iterator():
-        raised += services.referral_flag(
+
+    def flag(referral: Referral, dedupe_key: str) -> bool:
+        return services.referral_flag(
             referral=referral,
             reason=f"The appointment at {referral.organization.name} on "
             f"{timezone.localtime(referral.appointment_at):%b %-d} passed with no outcome recorded.",
             task_kind=TaskKind.REFERRAL_OUTCOME_DUE,
             title=f"Check with the client: appointment at {referral.organization.name}",
-            dedupe_key=f"referral:{referral.pk}:outcome-due:{referral.appointment_at.isoformat()}",
+            dedupe_key=dedupe_key,
         )
-    return raised
+
+    return _flag_new(
+        Referral.objects.filter(status__in=states.OPEN, appointment_at__lte=now - grace, outcome="")
+        .select_related("organization")
+        .order_by("pk"),
+        lambda r: f"referral:{r.pk}:outcome-due:{r.appointment_at.isoformat()}",
+        flag,
+    )
 
 
 def check_stale(now: dt.datetime) -> int:
     days = settings.CARETEAM_REFERRAL_STALE_DAYS
-    candidates = Referral.objects.filter(
-        status__in=states.OPEN, last_activity_at__lte=now - dt.timedelta(days=days)
-    ).select_related("organization")
-    raised = 0
-    for referral in candidates.iterator():
-        raised += services.referral_flag(
+
+    def flag(referral: Referral, dedupe_key: str) -> bool:
+        return services.referral_flag(
             referral=referral,
             reason=f"No activity for {days} days.",
             task_kind=TaskKind.REFERRAL_STALE,
             title=f"Referral to {referral.organization.name}: no activity for {days} days",
-            dedupe_key=f"referral:{referral.pk}:stale:{referral.last_activity_at.isoformat()}",
+            dedupe_key=dedupe_key,
         )
-    return raised
+
+    return _flag_new(
+        Referral.objects.filter(status__in=states.OPEN, last_activity_at__lte=now - dt.timedelta(days=days))
+        .select_related("organization")
+        .order_by("pk"),
+        lambda r: f"referral:{r.pk}:stale:{r.last_activity_at.isoformat()}",
+        flag,
+    )
 
 
 def check_deadlines(now: dt.datetime | None = None) -> DeadlineReport:

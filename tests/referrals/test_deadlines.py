@@ -5,6 +5,8 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from careteam.models import Task, TaskKind
@@ -143,3 +145,30 @@ def test_the_overdue_filter_agrees_with_the_deadline_rule_hour_by_hour(db, now, 
         set(Referral.objects.filter(deadlines.response_overdue_q(now)).values_list("pk", flat=True))
         == expected
     )
+
+
+def test_a_sweep_over_referrals_flagged_before_costs_the_same_few_queries(alice, cm, pantry, need):
+    """Overdue referrals stay candidates on every run; the keys already raised are looked up per batch,
+    so the repeat sweep does not grow with them (it used to lock and re-check each one)."""
+
+    def overdue(n):
+        for _ in range(n):
+            sent_referral(
+                client=alice,
+                need=need,
+                service=pantry,
+                referred_by=cm,
+                requested_at=timezone.now() - dt.timedelta(days=10),
+            )
+
+    def repeat_sweep_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert deadlines.check_deadlines().no_response == 0
+        return len(ctx.captured_queries)
+
+    overdue(2)
+    assert deadlines.check_deadlines().no_response == 2
+    with_two = repeat_sweep_queries()
+    overdue(8)
+    assert deadlines.check_deadlines().no_response == 8
+    assert repeat_sweep_queries() == with_two
