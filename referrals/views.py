@@ -25,6 +25,7 @@ from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from clients.encounters.views import UserTimeZoneMixin
 from clients.models import InformationCategory, Urgency
 from clients.views import ChartMixin, add_service_errors
 
@@ -68,7 +69,7 @@ def can_change_referrals(user, client) -> bool:
 # --- worklist -----------------------------------------------------------------------------------
 
 
-class ReferralWorklistView(LoginRequiredMixin, TemplateView):
+class ReferralWorklistView(UserTimeZoneMixin, LoginRequiredMixin, TemplateView):
     """Case managers' referral worklist: mine / my team, by bucket, filterable, sortable, paged."""
 
     template_name = "referrals/worklist.html"
@@ -129,7 +130,7 @@ class ReferralWorklistView(LoginRequiredMixin, TemplateView):
 # --- chart tab ----------------------------------------------------------------------------------
 
 
-class ClientReferralsTabView(ChartMixin, PermissionRequiredMixin, TemplateView):
+class ClientReferralsTabView(UserTimeZoneMixin, ChartMixin, PermissionRequiredMixin, TemplateView):
     """The chart's "Needs & Referrals" tab: open and closed needs, and every referral."""
 
     permission_required = "referrals.view_referral"
@@ -161,7 +162,7 @@ class ClientReferralsTabView(ChartMixin, PermissionRequiredMixin, TemplateView):
 # --- create flow --------------------------------------------------------------------------------
 
 
-class ReferralCreateView(ChartMixin, PermissionRequiredMixin, TemplateView):
+class ReferralCreateView(UserTimeZoneMixin, ChartMixin, PermissionRequiredMixin, TemplateView):
     """Need → directory search → choose a service → details; saved as a draft for review."""
 
     permission_required = "referrals.add_referral"
@@ -262,7 +263,7 @@ class ReferralCreateView(ChartMixin, PermissionRequiredMixin, TemplateView):
 # --- one referral -------------------------------------------------------------------------------
 
 
-class ReferralMixin(ChartMixin):
+class ReferralMixin(UserTimeZoneMixin, ChartMixin):
     """Loads the referral the user may see (404 otherwise) and puts it in its client's chart."""
 
     tab = "referrals"
@@ -501,6 +502,12 @@ class ReferralUpdateView(ReferralMixin, PermissionRequiredMixin, TemplateView):
 # --- the partner's page (no account) ------------------------------------------------------------
 
 
+def client_time(referral):
+    """The partner reads and enters times in the client's time zone (the page says which): the
+    appointment is where the client lives, and the partner has no account with a zone of its own."""
+    return timezone.override(referral.client.time_zone)
+
+
 @method_decorator(never_cache, name="dispatch")
 class PartnerReferralView(View):
     """What a receiving organisation sees behind its signed link, and its answers.
@@ -517,6 +524,7 @@ class PartnerReferralView(View):
 
     def _render(self, referral, status=200, **forms):
         shared = set(referral.shared_categories)
+        time_zone = timezone.get_current_timezone_name()
         return render(
             self.request,
             self.template_name,
@@ -534,6 +542,7 @@ class PartnerReferralView(View):
                 "note_form": forms.get("note") or NoteForm(prefix="note"),
                 "error": forms.get("error", ""),
                 "S": {s.name: s.value for s in S},
+                "time_zone": time_zone.replace("_", " "),
             },
             status=status,
         )
@@ -550,14 +559,16 @@ class PartnerReferralView(View):
             obj=referral,
             detail={"partner": referral.organization.name, "referral": referral.pk},
         )
-        return self._render(referral)
+        with client_time(referral):
+            return self._render(referral)
 
     def post(self, request, token):
         action = request.POST.get("action", "")
         try:
             with transaction.atomic():
                 referral = partner_links.referral_from_token(token, for_update=True)
-                result = self._answer(referral, action)
+                with client_time(referral):
+                    result = self._answer(referral, action)
         except partner_links.PartnerLinkError as exc:
             return self._error(exc)
         if result is not None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from careteam.models import AuditEvent
 from clients.models import Disclosure
+from referrals import services
 from referrals.models import Referral, ReferralStatus
 from tests.conftest import login
 from tests.factories import ClientFactory, assign
@@ -176,3 +177,18 @@ def test_the_worklist_buckets_and_filters(cm, alice, need, pantry):
     assert "No response" in overdue
     drafts = http.get(reverse("referrals:worklist") + "?bucket=drafts&status=draft").content.decode()
     assert "Eastside Food Pantry" in drafts and "No response" not in drafts
+
+
+def test_staff_enter_and_read_the_partner_appointment_in_their_own_time_zone(draft, cm):
+    services.referral_send(referral=draft, acting_user=cm)
+    cm.time_zone = "America/Chicago"
+    cm.save(update_fields=["time_zone"])
+    http = login(cm)
+    url = reverse("referrals:detail", args=[draft.pk])
+
+    response = http.post(url, {"action": "schedule", "appointment_at": "2031-01-14T14:15"})
+
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.appointment_at == dt.datetime(2031, 1, 14, 20, 15, tzinfo=dt.UTC)  # CST is UTC-6
+    assert "2:15" in http.get(url).content.decode()

@@ -126,3 +126,21 @@ def test_a_withdrawn_link_stops_working_and_a_new_one_works(sent, cm):
     sent.refresh_from_db()
     assert HttpClient().get(old).status_code == 410
     assert HttpClient().get(partner_path(sent)).status_code == 200
+
+
+def test_the_partner_enters_and_reads_the_appointment_in_the_clients_time_zone(sent):
+    sent.client.time_zone = "America/Los_Angeles"
+    sent.client.save(update_fields=["time_zone"])
+    http = HttpClient()
+    path = partner_path(sent)
+    http.post(path, {"action": "accept"})
+
+    response = http.post(path, {"action": "schedule", "schedule-appointment_at": "2031-06-10T09:30"})
+
+    assert response.status_code == 302
+    sent.refresh_from_db()
+    # 9:30 in Los Angeles (PDT, UTC-7), not in the site's New York.
+    assert sent.appointment_at == dt.datetime(2031, 6, 10, 16, 30, tzinfo=dt.UTC)
+    body = http.get(path).content.decode()
+    assert "Tuesday, Jun 10, 2031 9:30 AM" in body
+    assert "America/Los Angeles time" in body
