@@ -43,7 +43,7 @@ class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
     tab = "messages"
     audits_own_view = True
 
-    def tab_context(self, *, send_form=None, reminder_form=None, status=200):
+    def tab_context(self, *, send_form=None, reminder_form=None, error="", status=200):
         user, client = self.request.user, self.client_record
         sort = self.request.GET.get("sort", "send")
         if sort not in selectors.MESSAGE_SORTS:
@@ -81,6 +81,7 @@ class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
             can_stop_reminder=can_change and user.has_perm("outreach.change_clientreminder"),
             pending=MessageStatus.PENDING,
             client_tz=client.time_zone,
+            error=error,
         )
         return self.render_to_response(ctx, status=status)
 
@@ -129,16 +130,14 @@ class MessageCancelView(MessagesTabBase):
         message = selectors.message_get_for_client(request.user, self.client_record, kwargs["message_pk"])
         form = MessageCancelForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Say why the message is cancelled.")
-            return redirect(_tab_url(self.client_record))
+            return self.tab_context(error="The message was not cancelled: say why it is.", status=400)
         try:
             services.message_cancel(
                 message=message, acting_user=request.user, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Message cancelled.")
+            return self.tab_context(error=f"The message was not cancelled: {exc.message}", status=400)
+        messages.success(request, "Message cancelled.")
         return redirect(_tab_url(self.client_record))
 
 

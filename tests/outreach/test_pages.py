@@ -111,11 +111,21 @@ def test_cancel_a_pending_message_with_a_reason(textable, counselor):
     # A sent message cannot be called back.
     sent = ScheduledMessageFactory(client=textable, status=MessageStatus.SENT)
     response = login(counselor).post(
-        reverse("outreach:message-cancel", args=[textable.pk, sent.pk]), {"reason": "too late"}, follow=True
+        reverse("outreach:message-cancel", args=[textable.pk, sent.pk]), {"reason": "too late"}
     )
+    assert response.status_code == 400
     assert "no longer waiting to be sent" in response.content.decode()
     sent.refresh_from_db()
     assert sent.status == MessageStatus.SENT
+
+
+def test_a_cancel_without_a_reason_is_refused_on_the_page_and_changes_nothing(textable, counselor):
+    message = ScheduledMessageFactory(client=textable, due_at=timezone.now() + dt.timedelta(days=1))
+    response = login(counselor).post(reverse("outreach:message-cancel", args=[textable.pk, message.pk]), {})
+    assert response.status_code == 400
+    assert "say why it is" in response.content.decode()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.PENDING
 
 
 def test_a_reminder_is_set_in_the_clients_time_zone_and_scheduled(textable, counselor):
