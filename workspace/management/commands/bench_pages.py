@@ -15,7 +15,8 @@ from careteam.models import Team, User
 
 class Command(BaseCommand):
     help = (
-        "Request the caseload, Today, worklist, referral worklist, supervisor dashboard and each chart "
+        "Request the caseload, Today, worklist, referral worklist, supervisor dashboard (page, huddle "
+        "list, metrics API) and each chart "
         "tab of one client N times as USER and print median / p95 server time and queries per page. "
         "Read-only apart from audit rows. With --team, benchmark that team's supervisor and filter "
         "the dashboard to the team."
@@ -74,6 +75,8 @@ class Command(BaseCommand):
         else:
             query = f"?team={chosen_team.pk}" if chosen_team is not None else ""
             pages["dashboard"] = dashboard + query
+            pages["dashboard huddle list"] = reverse("dashboards:drilldown", args=["risk.list"]) + query
+            pages["dashboard metrics api"] = "/api/v1/metrics/" + query
         if only:
             wanted = {name.strip() for name in only.split(",")}
             unknown = wanted - set(pages)
