@@ -141,17 +141,23 @@ def audit_log(
 
 def audit_clients_listed(*, user: User, clients: Iterable, detail: dict | None = None) -> None:
     """Record that a list page or API list showed these clients (one row per client)."""
+    audit_client_ids_listed(user=user, client_ids=[c.pk for c in clients], detail=detail)
+
+
+def audit_client_ids_listed(*, user: User, client_ids: Iterable[int], detail: dict | None = None) -> None:
+    """``audit_clients_listed`` from ids (e.g. a page of rows' ``client_id``): one row per distinct client,
+    in order of first appearance, with no need to load the clients."""
     audit_log_many(
         user=user,
         entries=[
             Entry(
                 action=AuditAction.LIST,
-                client_id=c.pk,
+                client_id=pk,
                 object_type="clients.client",
-                object_id=str(c.pk),
+                object_id=str(pk),
                 detail=detail,
             )
-            for c in clients
+            for pk in dict.fromkeys(client_ids)
         ],
     )
 

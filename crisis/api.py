@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.audit import audit_clients_listed, audit_log
-from careteam.models import AuditAction, User
+from careteam.api_base import AuditedRecordsMixin, ReadPermissions
+from careteam.models import User
 from clients.models import Client
 from outreach.models import Channel
 
@@ -34,28 +33,6 @@ from .models import (
 
 # Caring contacts go by text or email (never a phone task); named for the API schema's enum.
 CARING_CONTACT_CHANNELS = [(Channel.SMS.value, Channel.SMS.label), (Channel.EMAIL.value, Channel.EMAIL.label)]
-
-
-class ReadPermissions(DjangoModelPermissions):
-    """The role's model permission (view for reads); which rows is decided by the scoped queryset."""
-
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
-
-
-class _ScopedListMixin:
-    audit_page = ""
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_clients_listed(
-            user=request.user, clients={row.client for row in page}, detail={"page": self.audit_page}
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        audit_log(user=request.user, action=AuditAction.VIEW, client=obj.client, obj=obj)
-        return Response(self.get_serializer(obj).data)
 
 
 # --- episodes ---------------------------------------------------------------------------------------
@@ -137,7 +114,7 @@ class DispositionSerializer(serializers.Serializer):
 
 
 class CrisisEpisodeViewSet(
-    _ScopedListMixin,
+    AuditedRecordsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -236,7 +213,7 @@ class SafetyPlanSerializer(serializers.ModelSerializer):
 
 
 class SafetyPlanViewSet(
-    _ScopedListMixin,
+    AuditedRecordsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -303,7 +280,7 @@ class CheckpointSerializer(serializers.ModelSerializer):
         return self._state(obj).met_by
 
 
-class CheckpointViewSet(_ScopedListMixin, viewsets.ReadOnlyModelViewSet):
+class CheckpointViewSet(AuditedRecordsMixin, viewsets.ReadOnlyModelViewSet):
     """Follow-up checkpoints with their computed state (met / due / missed / upcoming). Read only."""
 
     serializer_class = CheckpointSerializer
@@ -366,7 +343,7 @@ class StopSerializer(serializers.Serializer):
 
 
 class CaringContactPlanViewSet(
-    _ScopedListMixin,
+    AuditedRecordsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -19,12 +19,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from careteam.audit import audit_clients_listed
+from careteam.audit import audit_client_ids_listed
 
 from . import metrics
 from .forms import DashboardFilterForm
 from .scope import Scope, may_view_dashboard
-from .views import DRILLDOWN_PAGE_SIZE, _ClientRef, audit_dashboard, client_ids_in, scope_detail, sorted_rows
+from .views import DRILLDOWN_PAGE_SIZE, audit_dashboard, client_ids_in, scope_detail, sorted_rows
 
 
 def _scope(request) -> Scope:
@@ -89,9 +89,9 @@ class MetricsDrilldownApi(APIView):
         shown = [dict(row) for row in page.object_list]
         ids = client_ids_in(shown)
         if ids:
-            audit_clients_listed(
+            audit_client_ids_listed(
                 user=request.user,
-                clients=[_ClientRef(c) for c in ids],
+                client_ids=ids,
                 detail={"page": "api-metrics-drilldown", "drilldown": key, **scope_detail(scope)},
             )
         return Response(

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views import View
 
-from careteam.audit import Entry, audit_clients_listed, audit_log, audit_log_many
+from careteam.audit import Entry, audit_client_ids_listed, audit_log, audit_log_many
 from careteam.models import AuditAction, Team
 
 from . import metrics
@@ -27,15 +27,6 @@ from .forms import DashboardFilterForm, scope_query
 from .scope import Scope, may_view_dashboard
 
 DRILLDOWN_PAGE_SIZE = 50
-
-
-class _ClientRef:
-    """What ``audit_clients_listed`` needs of a client: its primary key."""
-
-    __slots__ = ("pk",)
-
-    def __init__(self, pk: int):
-        self.pk = pk
 
 
 def client_ids_in(rows: Iterable[dict]) -> list[int]:
@@ -127,7 +118,7 @@ def audit_dashboard(user, scope: Scope, panels: list[metrics.Panel], *, via: str
     audit_log(user=user, action=AuditAction.VIEW, detail={"page": via, **scope_detail(scope)})
     shown = client_ids_in(row for p in panels for t in p.tables for row in t.rows)
     if shown:
-        audit_clients_listed(user=user, clients=[_ClientRef(c) for c in shown], detail={"page": via})
+        audit_client_ids_listed(user=user, client_ids=shown, detail={"page": via})
 
 
 def sorted_rows(rows, columns: list[tuple[str, str]], sort: str):
@@ -194,9 +185,9 @@ class DrilldownView(DashboardMixin, View):
         shown = list(page_obj.object_list)
         ids = client_ids_in(shown)
         if ids:
-            audit_clients_listed(
+            audit_client_ids_listed(
                 user=request.user,
-                clients=[_ClientRef(c) for c in ids],
+                client_ids=ids,
                 detail={"page": "dashboard-drilldown", "drilldown": key, **scope_detail(scope)},
             )
         query = scope_query(scope)

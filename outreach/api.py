@@ -9,31 +9,14 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.audit import audit_clients_listed, audit_log
-from careteam.models import AuditAction
+from careteam.api_base import AuditedRecordsMixin, ReadPermissions
 from clients.models import Client
 
 from . import selectors, services
 from .models import Channel, ClientReminder, ScheduledMessage
-
-
-class ReadPermissions(DjangoModelPermissions):
-    """The role's model permission (view for reads); which rows is decided by the scoped queryset."""
-
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
-
-
-def _audit_list(request, rows) -> None:
-    seen, clients = set(), []
-    for row in rows:
-        if row.client_id not in seen:
-            seen.add(row.client_id)
-            clients.append(row.client)
-    audit_clients_listed(user=request.user, clients=clients, detail={"api": request.path})
 
 
 class ScheduledMessageSerializer(serializers.ModelSerializer):
@@ -75,10 +58,11 @@ class ScheduledMessageSerializer(serializers.ModelSerializer):
         return (obj.signed_by.get_full_name() or obj.signed_by.get_username()) if obj.signed_by else ""
 
 
-class ScheduledMessageViewSet(viewsets.ReadOnlyModelViewSet):
+class ScheduledMessageViewSet(AuditedRecordsMixin, viewsets.ReadOnlyModelViewSet):
     """Everything scheduled or sent to the clients the caller may see (``?client=``, ``?status=``)."""
 
     serializer_class = ScheduledMessageSerializer
+    audit_page = "api-scheduled-messages"
     permission_classes = [ReadPermissions]
     queryset = ScheduledMessage.objects.none()
     filterset_fields = ["client", "status", "channel", "source_kind"]
@@ -87,16 +71,6 @@ class ScheduledMessageViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.scheduled_message_list_for_user(self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        _audit_list(request, page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        message = self.get_object()
-        audit_log(user=request.user, action=AuditAction.VIEW, client=message.client_id, obj=message)
-        return Response(self.get_serializer(message).data)
 
 
 class ClientReminderSerializer(serializers.ModelSerializer):
@@ -136,27 +110,22 @@ class ReminderStopSerializer(serializers.Serializer):
 
 
 class ClientReminderViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AuditedRecordsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Reminders a client asked for: list (``?client=``), create, and ``stop``. Never deleted."""
 
     serializer_class = ClientReminderSerializer
+    audit_page = "api-reminders"
     permission_classes = [ReadPermissions]
     queryset = ClientReminder.objects.none()
     filterset_fields = ["client", "kind", "channel"]
 
     def get_queryset(self):
         return selectors.reminder_list_for_user(self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        _audit_list(request, page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        reminder = self.get_object()
-        audit_log(user=request.user, action=AuditAction.VIEW, client=reminder.client_id, obj=reminder)
-        return Response(self.get_serializer(reminder).data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

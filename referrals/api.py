@@ -11,16 +11,11 @@ from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.audit import audit_clients_listed, audit_log
-from careteam.models import AuditAction
+from careteam.api_base import AuditedRecordsMixin, ReadPermissions
 from clients.models import Client, InformationCategory, Need
 
 from . import selectors, services
 from .models import Referral, ReferralEvent, ReferralOutcome, ReferralStatus, Service, ServiceStatus
-
-
-class ReadPermissions(DjangoModelPermissions):
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
 class ReferralEventSerializer(serializers.ModelSerializer):
@@ -131,7 +126,11 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class ReferralViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AuditedRecordsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Referrals of the clients the caller may see. No delete: referrals are cancelled or entered in error."""
 
@@ -153,18 +152,6 @@ class ReferralViewSet(
         if self.action == "transition":
             return TransitionSerializer
         return ReferralSerializer
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_clients_listed(
-            user=request.user, clients={r.client for r in page}, detail={"page": "api-referrals"}
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        referral = self.get_object()
-        audit_log(user=request.user, action=AuditAction.VIEW, client=referral.client_id, obj=referral)
-        return Response(self.get_serializer(referral).data)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -10,9 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.audit import audit_clients_listed, audit_log
-from careteam.models import AuditAction
-from clients.encounters.api import ReadPermissions
+from careteam.api_base import AuditedRecordsMixin, ReadPermissions
 from clients.models import Client, Consent, Disclosure, InformationCategory
 
 from . import selectors, services
@@ -69,11 +67,16 @@ class RevokeSerializer(serializers.Serializer):
 
 
 class ConsentViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    AuditedRecordsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Consents are recorded and revoked, never edited or deleted."""
 
     serializer_class = ConsentSerializer
+    audit_page = "api-consents"
     permission_classes = [ReadPermissions]
     filterset_fields = ["client", "kind", "recipient_organization"]
     ordering_fields = ["signed_on", "expires_on"]
@@ -88,18 +91,6 @@ class ConsentViewSet(
         if request.user.is_authenticated and not selectors.may_see_consents(request.user):
             raise Http404("No consents.")
         super().check_permissions(request)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_clients_listed(
-            user=request.user, clients={c.client for c in page}, detail={"page": "api-consents"}
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        consent = self.get_object()
-        audit_log(user=request.user, action=AuditAction.VIEW, client=consent.client, obj=consent)
-        return Response(self.get_serializer(consent).data)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -154,10 +145,11 @@ class DisclosureSerializer(serializers.ModelSerializer):
         return str(d.recipient_organization) if d.recipient_organization_id else d.recipient_name
 
 
-class DisclosureViewSet(viewsets.ReadOnlyModelViewSet):
+class DisclosureViewSet(AuditedRecordsMixin, viewsets.ReadOnlyModelViewSet):
     """The accounting of disclosures; rows are written by the services that disclose."""
 
     serializer_class = DisclosureSerializer
+    audit_page = "api-disclosures"
     permission_classes = [ReadPermissions]
     filterset_fields = ["client", "recipient_organization", "consent"]
     ordering_fields = ["disclosed_at"]
@@ -171,15 +163,3 @@ class DisclosureViewSet(viewsets.ReadOnlyModelViewSet):
         if request.user.is_authenticated and not selectors.may_see_disclosures(request.user):
             raise Http404("No disclosures.")
         super().check_permissions(request)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_clients_listed(
-            user=request.user, clients={d.client for d in page}, detail={"page": "api-disclosures"}
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        disclosure = self.get_object()
-        audit_log(user=request.user, action=AuditAction.VIEW, client=disclosure.client, obj=disclosure)
-        return Response(self.get_serializer(disclosure).data)

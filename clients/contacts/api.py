@@ -5,8 +5,8 @@ from __future__ import annotations
 from rest_framework import mixins, serializers, viewsets
 
 from careteam import access
+from careteam.api_base import ReadPermissions
 from careteam.audit import audit_clients_listed
-from clients.encounters.api import ReadPermissions
 from clients.models import Client, ClientContact
 
 from . import selectors, services

@@ -13,12 +13,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.audit import audit_clients_listed, audit_log
-from careteam.models import AuditAction, User
+from careteam.api_base import AuditedRecordsMixin, ReadPermissions
+from careteam.models import User
 from clients.models import Appointment, AppointmentStatus, Client, EncounterNote, NoteAddendum
 
 from . import selectors, services
@@ -28,12 +27,6 @@ from .services import (
     NOTE_EDITABLE_FIELDS,
     DoubleBookingError,
 )
-
-
-class ReadPermissions(DjangoModelPermissions):
-    """The role's model permission (view for reads); which rows is decided by the scoped queryset."""
-
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
 def _double_booking(exc: DoubleBookingError):
@@ -105,6 +98,7 @@ class AppointmentRescheduleSerializer(serializers.Serializer):
 
 
 class AppointmentViewSet(
+    AuditedRecordsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -114,6 +108,7 @@ class AppointmentViewSet(
     """Appointments of the clients the caller may see. No delete: appointments are cancelled."""
 
     serializer_class = AppointmentSerializer
+    audit_page = "api-appointments"
     permission_classes = [ReadPermissions]
     filterset_fields = ["client", "staff", "status", "kind"]
     ordering_fields = ["starts_at", "status"]
@@ -122,18 +117,6 @@ class AppointmentViewSet(
 
     def get_queryset(self):
         return selectors.appointment_list_for_user(self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_clients_listed(
-            user=request.user, clients={a.client for a in page}, detail={"page": "api-appointments"}
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        appointment = self.get_object()
-        audit_log(user=request.user, action=AuditAction.VIEW, client=appointment.client, obj=appointment)
-        return Response(self.get_serializer(appointment).data)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -276,6 +259,7 @@ class AddendumCreateSerializer(serializers.Serializer):
 
 
 class NoteViewSet(
+    AuditedRecordsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -285,6 +269,7 @@ class NoteViewSet(
     """Session notes the caller may read. A signed note's update is refused (400): add an addendum."""
 
     serializer_class = EncounterNoteSerializer
+    audit_page = "api-notes"
     permission_classes = [ReadPermissions]
     filterset_fields = ["client", "status", "author"]
     ordering = ["-created_at", "-id"]
@@ -297,20 +282,6 @@ class NoteViewSet(
 
     def get_queryset(self):
         return selectors.note_list_for_user(self.request.user).prefetch_related("addenda__author")
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_clients_listed(
-            user=request.user, clients={n.client for n in page}, detail={"page": "api-notes"}
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        note = self.get_object()
-        audit_log(
-            user=request.user, action=AuditAction.VIEW, client=note.client, obj=note, detail={"via": "api"}
-        )
-        return Response(self.get_serializer(note).data)
 
     def _fresh(self, note):
         return self.get_serializer(self.get_queryset().get(pk=note.pk)).data

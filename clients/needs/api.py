@@ -7,9 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.audit import audit_clients_listed, audit_log
-from careteam.models import AuditAction
-from clients.encounters.api import ReadPermissions
+from careteam.api_base import AuditedRecordsMixin, ReadPermissions
 from clients.models import Client, Need, NeedStatus
 
 from . import selectors, services
@@ -70,6 +68,7 @@ class NeedStatusSerializer(serializers.Serializer):
 
 
 class NeedViewSet(
+    AuditedRecordsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -79,6 +78,7 @@ class NeedViewSet(
     """Needs of the clients the caller may see. No delete: a need is closed with a status."""
 
     serializer_class = NeedSerializer
+    audit_page = "api-needs"
     permission_classes = [ReadPermissions]
     filterset_fields = ["client", "status", "category", "urgency"]
     ordering_fields = ["identified_at", "status", "urgency"]
@@ -88,18 +88,6 @@ class NeedViewSet(
 
     def get_queryset(self):
         return selectors.need_list_for_user(self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        audit_clients_listed(
-            user=request.user, clients={n.client for n in page}, detail={"page": "api-needs"}
-        )
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, *args, **kwargs):
-        need = self.get_object()
-        audit_log(user=request.user, action=AuditAction.VIEW, client=need.client, obj=need)
-        return Response(self.get_serializer(need).data)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
