@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -24,6 +25,7 @@ from careteam.services import assignment_end, assignment_start
 
 from . import selectors, services
 from .chart import alerts_for, tabs_for
+from .encounters.services import user_time_zone
 from .forms import (
     ArchiveForm,
     AssignmentEndForm,
@@ -129,6 +131,15 @@ class ClientCreateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
                 messages.success(request, f"Record {client.record_number} opened for {client.display_name}.")
                 return redirect("clients:detail", pk=client.pk)
         return self.render_to_response({"form": form, "intake": True}, status=400)
+
+
+class UserTimeZoneMixin:
+    """Read and write times in the user's time zone for the whole request (every page where staff
+    enter or read appointment, note, contact, crisis or referral times)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with timezone.override(user_time_zone(request.user)):
+            return super().dispatch(request, *args, **kwargs)
 
 
 class ChartMixin(LoginRequiredMixin):

@@ -22,8 +22,7 @@ from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
-from clients.encounters.views import UserTimeZoneMixin
-from clients.views import ChartMixin, add_service_errors
+from clients.views import ChartMixin, UserTimeZoneMixin, add_service_errors
 
 from . import checkpoints, selectors, services
 from .forms import CaringContactsForm, DispositionForm, QuickOpenForm, SafetyPlanForm, SendPlanForm, StopForm

@@ -23,19 +23,11 @@ from careteam.models import AuditAction
 from careteam.redirects import redirect_next_or
 from clients.chart import note_panels_for
 from clients.models import AppointmentStatus, NoteFormat
-from clients.views import ChartMixin, add_service_errors
+from clients.views import ChartMixin, UserTimeZoneMixin, add_service_errors
 
 from . import selectors, services
 from .forms import AddendumForm, AppointmentForm, CancelForm, NoteForm, RescheduleForm
-from .services import NOTE_EDITABLE_FIELDS, DoubleBookingError, user_time_zone
-
-
-class UserTimeZoneMixin:
-    """Read and write times in the user's time zone for the whole request."""
-
-    def dispatch(self, request, *args, **kwargs):
-        with timezone.override(user_time_zone(request.user)):
-            return super().dispatch(request, *args, **kwargs)
+from .services import NOTE_EDITABLE_FIELDS, DoubleBookingError
 
 
 def _tab_url(client) -> str:
