@@ -363,3 +363,35 @@ def test_the_tab_costs_the_same_queries_whatever_the_history(counselor, reachabl
     history(10)
     assert _count(http, url) == at_2
     assert "All versions (12)" in http.get(url).content.decode()
+
+
+def test_the_episode_and_the_plan_versions_cost_the_same_queries_however_long_the_history(
+    counselor, reachable_alice
+):
+    http = login(counselor)
+    episode = services.episode_open(
+        client=reachable_alice,
+        acting_user=counselor,
+        data={"source": "call", "concerns": ["grief"], "risk_level": "moderate"},
+    )
+    services.episode_record_disposition(episode=episode, disposition="inpatient", acting_user=counselor)
+    urls = [
+        reverse("crisis:episode-detail", args=[reachable_alice.pk, episode.pk]),
+        reverse("crisis:safety-plan-versions", args=[reachable_alice.pk]),
+    ]
+
+    def versions(n, start):
+        for i in range(start, start + n):
+            services.safety_plan_save(
+                client=reachable_alice,
+                acting_user=counselor,
+                data={"warning_signs": [f"s{i}"]},
+                reason="review",
+            )
+
+    versions(2, 0)
+    for url in urls:
+        http.get(url)
+    before = [_count(http, url) for url in urls]
+    versions(8, 2)
+    assert [_count(http, url) for url in urls] == before

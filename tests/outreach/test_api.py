@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,3 +117,30 @@ def test_a_reminder_in_the_past_is_a_400_with_the_field(textable, counselor):
     )
     assert response.status_code == 400
     assert response.json() == {"first_at": ["Pick a time in the future."]}
+
+
+def test_the_reminder_list_query_count_is_flat(textable, counselor):
+    def reminders(n):
+        for i in range(n):
+            client = ClientFactory(primary_team=textable.primary_team) if i % 2 else textable
+            ClientReminder.objects.create(
+                client=client,
+                kind="court",
+                label=f"Court {i}",
+                channel="sms",
+                first_at=timezone.now() + dt.timedelta(days=1 + i),
+                created_by=counselor,
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(REMINDERS).status_code == 200
+        return len(ctx.captured_queries)
+
+    api = api_login(counselor)
+    reminders(2)
+    api.get(REMINDERS)
+    before = queries()
+    reminders(12)
+    assert api.get(REMINDERS).json()["count"] >= 7  # the counselor's own client's, at least
+    assert queries() == before

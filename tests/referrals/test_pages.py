@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from careteam.models import AuditEvent
 from clients.models import Disclosure
 from referrals import services
 from referrals.models import Referral, ReferralStatus
+from referrals.partner import partner_path
 from tests.conftest import login
 from tests.factories import ClientFactory, assign
 from tests.factories.referrals import ReferralFactory, sent_referral
@@ -192,3 +194,25 @@ def test_staff_enter_and_read_the_partner_appointment_in_their_own_time_zone(dra
     draft.refresh_from_db()
     assert draft.appointment_at == dt.datetime(2031, 1, 14, 20, 15, tzinfo=dt.UTC)  # CST is UTC-6
     assert "2:15" in http.get(url).content.decode()
+
+
+def _count_queries(http, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert http.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_referral_page_and_the_partner_page_cost_the_same_queries_however_long_the_history(draft, cm):
+    services.referral_send(referral=draft, acting_user=cm)
+    staff, partner = login(cm), HttpClient()
+    detail = reverse("referrals:detail", args=[draft.pk])
+    partner_url = partner_path(draft)
+    services.referral_add_note(referral=draft, acting_user=cm, note="Called the pantry.")
+    staff.get(detail), partner.get(partner_url)  # warm caches (session, content types)
+    before = _count_queries(staff, detail), _count_queries(partner, partner_url)
+
+    for i in range(8):
+        services.referral_add_note(referral=draft, acting_user=cm, note=f"Follow-up {i}.")
+        services.referral_add_note(referral=draft, acting_user=None, partner=True, note=f"Partner note {i}.")
+
+    assert (_count_queries(staff, detail), _count_queries(partner, partner_url)) == before
