@@ -10,6 +10,7 @@ WORKDIR /app
 RUN groupadd --system careteam && useradd --system --gid careteam --home /app careteam
 
 COPY pyproject.toml README.md ./
+COPY config config
 COPY careteam careteam
 COPY clients clients
 COPY plans plans
@@ -30,4 +31,4 @@ USER careteam
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
-CMD ["gunicorn", "careteam.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

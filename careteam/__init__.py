@@ -1,5 +1,1 @@
-"""careteam: the project package and the care-team core (users, teams, access, audit)."""
-
-from .celery import app as celery_app
-
-__all__ = ["celery_app"]
+"""The care-team core: users, teams, roles, care-team assignments, access, audit, staff tasks."""

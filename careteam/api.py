@@ -1,30 +1,11 @@
-"""Core API pieces: token login, the error handler every endpoint shares, the router."""
+"""Core API pieces: token login and the error handler every endpoint shares (the router is ``config.api``)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import path
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler
-
-from clients.api import ClientViewSet
-from clients.assessments.api import AssessmentResponseViewSet, InstrumentViewSet
-from clients.consents.api import ConsentViewSet, DisclosureViewSet
-from clients.contacts.api import ContactViewSet
-from clients.encounters.api import AppointmentViewSet, NoteViewSet
-from clients.needs.api import NeedViewSet
-from crisis.api import CaringContactPlanViewSet, CheckpointViewSet, CrisisEpisodeViewSet, SafetyPlanViewSet
-from dashboards.api import MetricsApi, MetricsDrilldownApi
-from outreach.api import ClientReminderViewSet, ScheduledMessageViewSet
-from peers.api import GroupAttendanceViewSet, PeerContactViewSet, RecoveryCheckInViewSet, SupportGroupViewSet
-from peers.api_assignments import PeerAssignmentViewSet, PeerMatchViewSet, PeerProfileViewSet
-from plans.api import ActionStepViewSet, CompletionViewSet, GoalViewSet, PlanViewSet, ProblemViewSet
-from referrals.api import ReferralViewSet
-from referrals.directory.api import OrganizationViewSet as DirectoryOrganizationViewSet
-from referrals.directory.api import ServiceViewSet as DirectoryServiceViewSet
-from workspace.api import TaskViewSet
 
 from .audit import audit_log
 from .errors import DomainError
@@ -52,43 +33,3 @@ class TokenObtainApi(ObtainAuthToken):
         token, _ = Token.objects.get_or_create(user=user)
         audit_log(user=user, action=AuditAction.LOGIN, detail={"via": "api-token"})
         return Response({"token": token.key})
-
-
-router = DefaultRouter()
-router.register("clients", ClientViewSet, basename="client")
-router.register("tasks", TaskViewSet, basename="task")
-router.register("appointments", AppointmentViewSet, basename="appointment")
-router.register("notes", NoteViewSet, basename="note")
-router.register("needs", NeedViewSet, basename="need")
-router.register("consents", ConsentViewSet, basename="consent")
-router.register("disclosures", DisclosureViewSet, basename="disclosure")
-router.register("contacts", ContactViewSet, basename="contact")
-router.register("instruments", InstrumentViewSet, basename="instrument")
-router.register("assessments", AssessmentResponseViewSet, basename="assessment")
-router.register("plans", PlanViewSet, basename="plan")
-router.register("plan-problems", ProblemViewSet, basename="plan-problem")
-router.register("plan-goals", GoalViewSet, basename="plan-goal")
-router.register("action-steps", ActionStepViewSet, basename="action-step")
-router.register("step-completions", CompletionViewSet, basename="step-completion")
-router.register("peer-profiles", PeerProfileViewSet, basename="peer-profile")
-router.register("peer-matches", PeerMatchViewSet, basename="peer-match")
-router.register("peer-assignments", PeerAssignmentViewSet, basename="peer-assignment")
-router.register("peer-contacts", PeerContactViewSet, basename="peer-contact")
-router.register("support-groups", SupportGroupViewSet, basename="support-group")
-router.register("group-attendance", GroupAttendanceViewSet, basename="group-attendance")
-router.register("recovery-checkins", RecoveryCheckInViewSet, basename="recovery-checkin")
-router.register("crisis-episodes", CrisisEpisodeViewSet, basename="crisis-episode")
-router.register("safety-plans", SafetyPlanViewSet, basename="safety-plan")
-router.register("checkpoints", CheckpointViewSet, basename="checkpoint")
-router.register("caring-contact-plans", CaringContactPlanViewSet, basename="caring-contact-plan")
-router.register("scheduled-messages", ScheduledMessageViewSet, basename="scheduled-message")
-router.register("reminders", ClientReminderViewSet, basename="reminder")
-router.register("referrals", ReferralViewSet, basename="referral")
-router.register("directory/services", DirectoryServiceViewSet, basename="directory-service")
-router.register("directory/organizations", DirectoryOrganizationViewSet, basename="directory-organization")
-
-urlpatterns = [path("auth/token/", TokenObtainApi.as_view(), name="api-token")]
-urlpatterns += [
-    path("metrics/", MetricsApi.as_view(), name="api-metrics"),
-    path("metrics/drilldowns/<str:key>/", MetricsDrilldownApi.as_view(), name="api-metrics-drilldown"),
-]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from .celery import app as celery_app
 from .models import ServiceHeartbeat
 
 

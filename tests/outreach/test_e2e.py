@@ -38,9 +38,7 @@ print("MESSAGE", m.pk)
 @pytest.mark.slow
 def test_the_embedded_worker_delivers_a_due_message_to_the_console_once(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
-    env.update(
-        CARETEAM_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="careteam.settings", PYTHONUNBUFFERED="1"
-    )
+    env.update(CARETEAM_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings", PYTHONUNBUFFERED="1")
     env.pop("OUTREACH_SMS_BACKEND", None)
     env.pop("OUTREACH_TWILIO_ACCOUNT_SID", None)
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
@@ -64,7 +62,7 @@ def test_the_embedded_worker_delivers_a_due_message_to_the_console_once(tmp_path
                 "-m",
                 "celery",
                 "-A",
-                "careteam",
+                "config",
                 "worker",
                 "--beat",
                 "--loglevel=INFO",

@@ -100,8 +100,8 @@ MIDDLEWARE = [
     "careteam.middleware.AuditContextMiddleware",
 ]
 
-ROOT_URLCONF = "careteam.urls"
-WSGI_APPLICATION = "careteam.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
