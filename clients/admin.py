@@ -14,7 +14,7 @@ from django.urls import reverse
 from guardian.admin import GuardedModelAdmin
 
 from careteam import access
-from careteam.admin import (
+from careteam.admin_tools import (
     AuditedClientAdminMixin,
     ClientRecordFilter,
     ReadOnlyAdminMixin,

@@ -17,7 +17,7 @@ from crisis.api import CaringContactPlanViewSet, CheckpointViewSet, CrisisEpisod
 from dashboards.api import MetricsApi, MetricsDrilldownApi
 from outreach.api import ClientReminderViewSet, ScheduledMessageViewSet
 from peers.api import GroupAttendanceViewSet, PeerContactViewSet, RecoveryCheckInViewSet, SupportGroupViewSet
-from peers.api_assignments import PeerAssignmentViewSet, PeerMatchViewSet, PeerProfileViewSet
+from peers.assignments.api import PeerAssignmentViewSet, PeerMatchViewSet, PeerProfileViewSet
 from plans.api import ActionStepViewSet, CompletionViewSet, GoalViewSet, PlanViewSet, ProblemViewSet
 from referrals.api import ReferralViewSet
 from referrals.directory.api import OrganizationViewSet as DirectoryOrganizationViewSet

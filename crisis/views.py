@@ -22,7 +22,7 @@ from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
-from clients.views import ChartMixin, UserTimeZoneMixin, add_service_errors
+from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 
 from . import checkpoints, selectors, services
 from .forms import CaringContactsForm, DispositionForm, QuickOpenForm, SafetyPlanForm, SendPlanForm, StopForm

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
 
-from careteam.admin import (
+from careteam.admin_tools import (
     AuditedClientAdminMixin,
     ClientRecordFilter,
     ReadOnlyAdminMixin,

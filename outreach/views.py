@@ -27,7 +27,7 @@ from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
-from clients.views import ChartMixin, add_service_errors
+from clients.chart_views import ChartMixin, add_service_errors
 
 from . import selectors, services
 from .forms import MessageCancelForm, MessageSendForm, ReminderForm, ReminderStopForm

@@ -10,12 +10,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models
 
-from careteam.admin import AuditedClientAdminMixin, scope_to_visible_clients
+from careteam.admin_tools import AuditedClientAdminMixin, scope_to_visible_clients
 
-from . import (
-    admin_profiles,  # noqa: F401  (registers its models)
-    services,
-)
+from . import services
+from .assignments import admin as assignments_admin  # noqa: F401  (registers its models)
 from .models import FirstFriend, GroupAttendance, PeerContact, RecoveryCapitalCheckIn, SupportGroup
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from careteam.models import User
 
 from . import services
-from .demo_profiles import seed as seed_profiles  # noqa: F401
+from .assignments.demo import seed as seed_profiles  # noqa: F401
 from .models import (
     AccompanimentTo,
     AttendanceSource,

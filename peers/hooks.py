@@ -32,8 +32,8 @@ def peer_people_section_context(request) -> dict | None:
 def end_peer_work_with_its_assignment(sender, *, assignment, acting_user, reason, **kwargs) -> None:
     """A peer's care-team assignment ended elsewhere (the Care team tab, admin): end the peer work
     hanging on it too, so it stops counting against the peer's capacity and showing on My people."""
+    from .assignments.services import peer_assignment_end
     from .models import PeerAssignment
-    from .services_assignments import peer_assignment_end
 
     peer_work = PeerAssignment.objects.filter(care_team_assignment=assignment, ended_on__isnull=True).first()
     if peer_work is not None:

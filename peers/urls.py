@@ -5,7 +5,7 @@ from . import views
 app_name = "peers"
 
 urlpatterns = [
-    path("", include("peers.urls_assignments")),
+    path("", include("peers.assignments.urls")),
     path("peers/", views.MyPeopleView.as_view(), name="home"),
     path("peers/clients/<int:pk>/", views.PeerClientView.as_view(), name="client"),
     path("peers/clients/<int:pk>/contacts/create/", views.ContactCreateView.as_view(), name="contact-create"),

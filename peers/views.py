@@ -15,7 +15,7 @@ from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.roles import Role
-from clients.views import ChartMixin, add_service_errors
+from clients.chart_views import ChartMixin, add_service_errors
 from crisis import selectors as crisis_selectors
 
 from . import selectors, services

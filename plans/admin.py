@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from careteam.admin import AuditedClientAdminMixin, scope_to_visible_clients
+from careteam.admin_tools import AuditedClientAdminMixin, scope_to_visible_clients
 
 from .models import (
     ActionStep,

@@ -18,8 +18,8 @@ from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction, User
 from careteam.redirects import safe_next_url
+from clients.chart_views import ChartMixin, add_service_errors
 from clients.models import NoteStatus
-from clients.views import ChartMixin, add_service_errors
 
 from . import adherence, selectors, services
 from .diff import plan_diff

@@ -7,7 +7,7 @@ status table, the consent gate, the timeline). Nothing is deleted.
 from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
 
-from careteam.admin import (
+from careteam.admin_tools import (
     AuditedClientAdminMixin,
     ClientRecordFilter,
     ReadOnlyAdminMixin,

@@ -25,8 +25,8 @@ from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 from clients.models import InformationCategory, Urgency
-from clients.views import ChartMixin, UserTimeZoneMixin, add_service_errors
 
 from . import partner as partner_links
 from . import selectors, services, states

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
 
-from careteam.admin import (
+from careteam.admin_tools import (
     AuditedClientAdminMixin,
     ClientRecordFilter,
     ReadOnlyAdminMixin,

@@ -12,7 +12,7 @@ from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
-from clients.views import ChartMixin, add_service_errors
+from clients.chart_views import ChartMixin, add_service_errors
 
 from . import scoring, selectors, services
 from .forms import AdministerForm

@@ -16,8 +16,8 @@ from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.redirects import safe_next_url
+from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 from clients.models import ContactPurpose
-from clients.views import ChartMixin, UserTimeZoneMixin, add_service_errors
 
 from . import selectors, services
 from .forms import ContactForm

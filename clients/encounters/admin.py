@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
 from django.db import models
 
-from careteam.admin import (
+from careteam.admin_tools import (
     AuditedClientAdminMixin,
     ClientRecordFilter,
     ReadOnlyAdminMixin,

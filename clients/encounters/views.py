@@ -22,8 +22,8 @@ from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.redirects import redirect_next_or
 from clients.chart import note_panels_for
+from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 from clients.models import AppointmentStatus, NoteFormat
-from clients.views import ChartMixin, UserTimeZoneMixin, add_service_errors
 
 from . import selectors, services
 from .forms import AddendumForm, AppointmentForm, CancelForm, NoteForm, RescheduleForm

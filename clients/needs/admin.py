@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import ValidationError
 
-from careteam.admin import (
+from careteam.admin_tools import (
     AuditedClientAdminMixin,
     ClientRecordFilter,
     ServiceWriteForm,

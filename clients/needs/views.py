@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 from careteam import access
 from careteam.errors import DomainError
 from careteam.redirects import safe_next_url
-from clients.views import ChartMixin, add_service_errors
+from clients.chart_views import ChartMixin, add_service_errors
 
 from . import selectors, services
 from .forms import NeedForm, NeedStatusForm

@@ -33,7 +33,7 @@ class PeerCertificationFactory(factory.django.DjangoModelFactory):
 def peer_rows(client, acting_user):
     """A profile with a certification, match preferences and a peer assignment for ``client``'s peer."""
     from careteam.models import CareTeamAssignment
-    from peers.services_assignments import peer_assignment_adopt, peer_match_preferences_set
+    from peers.assignments.services import peer_assignment_adopt, peer_match_preferences_set
 
     cta = CareTeamAssignment.objects.active().filter(client=client, role="peer").first()
     PeerCertificationFactory(profile=PeerProfileFactory(user=cta.staff))

@@ -8,12 +8,12 @@ from django.urls import reverse
 from careteam.access import can_access_client
 from careteam.errors import DomainError
 from careteam.models import AuditEvent, CareTeamAssignment
-from peers.models import PeerAssignment, PeerMatchPreferences
-from peers.services_assignments import (
+from peers.assignments.services import (
     peer_assignment_adopt,
     peer_assignment_end,
     peer_assignment_start,
 )
+from peers.models import PeerAssignment, PeerMatchPreferences
 from tests.conftest import api_login, login
 from tests.factories import ClientFactory, PeerProfileFactory
 
@@ -292,7 +292,7 @@ def test_the_assignment_list_is_scoped_and_flat(bob, counselor, team):
 def test_the_demo_seed_adopts_existing_peer_work_and_adds_more(alice, bob, counselor, peer, supervisor, team):
     import random
 
-    from peers.demo_profiles import seed
+    from peers.assignments.demo import seed
 
     seed(
         rng=random.Random(1),

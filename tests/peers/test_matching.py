@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from peers.matching import ClientFacts, PeerFacts, rank_peers
-from peers.selectors_assignments import peer_matches_for_client
+from peers.assignments.matching import ClientFacts, PeerFacts, rank_peers
+from peers.assignments.selectors import peer_matches_for_client
 from tests.factories import ClientFactory, PeerProfileFactory
 
 TODAY = dt.date(2025, 6, 1)
@@ -147,7 +147,7 @@ def test_the_selector_counts_active_assignments_and_keeps_queries_flat(alice):
 
 @pytest.mark.django_db
 def test_the_selector_leaves_out_peers_whose_caseload_is_full(alice, counselor):
-    from peers.services_assignments import peer_assignment_start
+    from peers.assignments.services import peer_assignment_start
 
     profile = PeerProfileFactory(caseload_capacity=1)
     other = ClientFactory(primary_team=alice.primary_team)

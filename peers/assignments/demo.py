@@ -13,8 +13,8 @@ from careteam.errors import DomainError
 from careteam.models import CareTeamAssignment, CaseRole, Team, User
 from careteam.roles import Role
 
-from . import services_assignments as services
-from .models import PeerCertification, PeerProfile
+from ..models import PeerCertification, PeerProfile
+from . import services
 
 HARBOR = "Harbor Outpatient"
 
@@ -163,7 +163,7 @@ def seed(*, rng: random.Random, clients: list, staff: dict[str, User]) -> None:
         )
 
     # A few more assignments with the other peers, chosen by the matcher's own ranking.
-    from .selectors_assignments import peer_matches_for_client
+    from .selectors import peer_matches_for_client
 
     started = 0
     for client in harbor_clients:

@@ -20,8 +20,8 @@ from careteam.models import AuditAction, CareTeamAssignment, CaseRole, User
 from careteam.roles import Role
 from clients.models import Client
 
+from ..models import PeerAssignment, PeerMatchPreferences, PeerProfile
 from .matching import age_on
-from .models import PeerAssignment, PeerMatchPreferences, PeerProfile
 
 # What a peer may change on their own profile; capacity and youth training are set by supervisors/admin.
 PROFILE_SELF_FIELDS = (

@@ -11,8 +11,8 @@ from careteam.models import User
 from careteam.roles import Role
 from clients.models import LANGUAGE_CHOICES, Client
 
+from ..models import PeerAssignment, PeerMatchPreferences, PeerProfile
 from .matching import ClientFacts, Match, PeerFacts, rank_peers
-from .models import PeerAssignment, PeerMatchPreferences, PeerProfile
 
 _LANGUAGE_LABELS = dict(LANGUAGE_CHOICES)
 

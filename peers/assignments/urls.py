@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_assignments as views
+from . import views
 
 urlpatterns = [
     path("clients/<int:pk>/peers/match/", views.PeerMatchView.as_view(), name="match"),

@@ -14,12 +14,11 @@ from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction, User
 from careteam.roles import Role
-from clients.views import ChartMixin, add_service_errors
+from clients.chart_views import ChartMixin, add_service_errors
 
-from . import selectors_assignments as selectors
-from . import services_assignments as services
-from .forms_assignments import AssignmentEndForm, AssignmentStartForm, MatchPreferencesForm, PeerProfileForm
-from .models import PeerAssignment
+from ..models import PeerAssignment
+from . import selectors, services
+from .forms import AssignmentEndForm, AssignmentStartForm, MatchPreferencesForm, PeerProfileForm
 
 ASSIGN_PERMISSION = "peers.add_peerassignment"
 CERT_WARNING_DAYS = 60  # certifications expiring within this many days are flagged

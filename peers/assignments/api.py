@@ -17,9 +17,8 @@ from careteam.models import AuditAction, User
 from careteam.roles import Role
 from clients.models import LANGUAGE_CHOICES, Client
 
-from . import selectors_assignments as selectors
-from . import services_assignments as services
-from .models import ExperienceArea, Pathway, PeerAssignment, PeerCertification, PeerProfile
+from ..models import ExperienceArea, Pathway, PeerAssignment, PeerCertification, PeerProfile
+from . import selectors, services
 
 
 class PeerModelPermissions(DjangoModelPermissions):

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .models import AgeBracket, ExperienceArea, Pathway, PeerGender
+from ..models import AgeBracket, ExperienceArea, Pathway, PeerGender
 
 LANGUAGE_POINTS = 3
 GENDER_POINTS = 3

@@ -10,13 +10,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from careteam.admin import AuditedClientAdminMixin, scope_to_visible_clients
+from careteam.admin_tools import AuditedClientAdminMixin, scope_to_visible_clients
 from careteam.errors import DomainError
 from careteam.models import User
 from careteam.roles import Role
 
-from . import services_assignments as services
-from .models import PeerAssignment, PeerCertification, PeerMatchPreferences, PeerProfile
+from ..models import PeerAssignment, PeerCertification, PeerMatchPreferences, PeerProfile
+from . import services
 
 
 class _NoDelete:

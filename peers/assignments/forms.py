@@ -7,7 +7,7 @@ from django import forms
 from careteam.forms import BootstrapFormMixin
 from clients.models import LANGUAGE_CHOICES
 
-from .models import AgeBracket, ExperienceArea, Pathway, PeerGender
+from ..models import AgeBracket, ExperienceArea, Pathway, PeerGender
 
 Checkboxes = forms.CheckboxSelectMultiple
 

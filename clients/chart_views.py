@@ -1,0 +1,91 @@
+"""The chart's view helpers, shared by every app that adds a tab or a page to the client chart.
+
+A library, not a views module: apps import these; nobody imports another app's ``views``.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from careteam import access
+from careteam.audit import audit_log
+from careteam.errors import DomainError
+from careteam.models import AuditAction
+
+from . import selectors
+from .chart import alerts_for, tabs_for
+from .encounters.services import user_time_zone
+
+
+def add_service_errors(form, exc: Exception) -> None:
+    """Show a service's refusal on the form without losing what the user typed."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, DomainError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    else:
+        form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+
+
+class UserTimeZoneMixin:
+    """Read and write times in the user's time zone for the whole request (every page where staff
+    enter or read appointment, note, contact, crisis or referral times)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        with timezone.override(user_time_zone(request.user)):
+            return super().dispatch(request, *args, **kwargs)
+
+
+class ChartMixin(LoginRequiredMixin):
+    """Loads the client the user may see (404 otherwise) and the chart shell's context."""
+
+    perm = access.VIEW
+    tab = ""
+    # Rendering the chart shows client information, so chart_context() writes a VIEW row. Pages that
+    # audit something more specific themselves (a tab, a note, a print) set this to skip that row.
+    audits_own_view = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        # A client the user may not see is a 404 (missing and hidden look the same). One they
+        # may see but not change here (a peer on the edit page) is a 403: no secret is kept by a 404.
+        self.client_record = selectors.client_get_for_user(request.user, kwargs["pk"])
+        if self.perm != access.VIEW and not access.can_access_client(
+            request.user, self.client_record, self.perm
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def can_manage_team(self) -> bool:
+        return access.can_manage_care_team(self.request.user, self.client_record)
+
+    def chart_context(self, **extra) -> dict:
+        client = self.client_record
+        user = self.request.user
+        if not self.audits_own_view:
+            match = self.request.resolver_match
+            audit_log(
+                user=user,
+                action=AuditAction.VIEW,
+                client=client,
+                obj=client,
+                detail={"page": match.view_name if match else self.request.path},
+            )
+        return {
+            "client": client,
+            "tabs": tabs_for(user, client),
+            "alerts": alerts_for(user, client),
+            "active_tab": self.tab,
+            "minimum_necessary": access.minimum_necessary_view(user),
+            "can_edit": access.can_access_client(user, client, access.CHANGE)
+            and user.has_perm("clients.change_client"),
+            "can_manage_team": self.can_manage_team,
+            **extra,
+        }
