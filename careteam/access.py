@@ -9,6 +9,12 @@ Administrators see everyone. Nobody else sees a client.
 Lists never check permissions row by row (guardian's N+1 trap): they filter
 with ``visible_clients_q`` — one semi-join on the per-client permission table
 and one on team supervision.
+
+The access vocabulary, here and in every app's ``selectors.py``: a predicate is named
+``<entity>_can_<verb>(user[, object])`` and answers a yes/no question (``client_can_access``,
+``care_team_can_manage``, ``referrals_can_read``); a lookup that answers a record or 404 is
+``<entity>_get_for_user`` (``clients.selectors.client_get_for_user``). Views, APIs, hooks, forms
+and serializers call these, they never define their own (``tests/careteam/test_access_vocabulary.py``).
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ CASE_ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def sees_all_clients(user: User) -> bool:
+def clients_can_see_all(user: User) -> bool:
+    """Administrators (the admin role or a superuser) see every client."""
     return user.is_active and (user.is_superuser or user.has_role(Role.ADMIN))
 
 
@@ -44,7 +51,7 @@ def visible_clients_q(user: User, perm: str = VIEW) -> Q:
     """A filter for ``Client`` rows ``user`` holds ``perm`` on, through care team or supervision."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
-    if sees_all_clients(user):
+    if clients_can_see_all(user):
         return Q()
     app_label, codename = perm.split(".")
     granted = ClientUserObjectPermission.objects.filter(
@@ -62,13 +69,14 @@ def clients_visible_to(user: User, perm: str = VIEW):
     return Client.objects.not_archived().filter(visible_clients_q(user, perm))
 
 
-def can_access_client(user: User, client: Client, perm: str = VIEW) -> bool:
+def client_can_access(user: User, client: Client, perm: str = VIEW) -> bool:
+    """Whether ``user`` holds ``perm`` (``VIEW`` or ``CHANGE``) on this one client (one query)."""
     return clients_visible_to(user, perm).filter(pk=client.pk).exists()
 
 
-def can_manage_care_team(user: User, client: Client) -> bool:
+def care_team_can_manage(user: User, client: Client) -> bool:
     """Supervisors of the client's team and administrators assign and end care-team roles."""
-    if sees_all_clients(user):
+    if clients_can_see_all(user):
         return True
     return (
         user.has_perm("careteam.add_careteamassignment")

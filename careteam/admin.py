@@ -160,7 +160,7 @@ class AssignmentStartForm(ServiceWriteForm):
 
     def write(self, cleaned_data):
         client = cleaned_data["client"]
-        if not access.can_manage_care_team(self.acting_user, client):
+        if not access.care_team_can_manage(self.acting_user, client):
             raise DomainError("You may not change this client's care team.", field="client")
         return assignment_start(
             client=client,
@@ -191,7 +191,7 @@ class AssignmentEndForm(ServiceWriteForm):
             )
         if not reason:
             raise DomainError("Say why the assignment is ending.", field="end_reason")
-        if not access.can_manage_care_team(self.acting_user, self.instance.client):
+        if not access.care_team_can_manage(self.acting_user, self.instance.client):
             raise DomainError("You may not change this client's care team.")
         return assignment_end(
             assignment=self.instance, acting_user=self.acting_user, reason=reason, ended_on=ended_on

@@ -47,7 +47,7 @@ def scope_to_visible_clients(queryset: QuerySet, user: User, *, client_field: st
     The admin is one more door into client records; a staff account that is
     not an administrator gets no more through it than through the chart.
     """
-    if access.sees_all_clients(user):
+    if access.clients_can_see_all(user):
         return queryset
     visible = Client.objects.filter(access.visible_clients_q(user)).values("pk")
     return queryset.filter(**{f"{client_field}__in": visible})

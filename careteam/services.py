@@ -10,10 +10,11 @@ from django.utils import timezone
 from clients.models import Client
 
 from . import access
-from .audit import audit_log
+from .audit import Entry, audit_log, audit_log_many
 from .errors import DomainError
 from .models import AuditAction, CareTeamAssignment, CaseRole, Task, TaskPriority, TaskStatus, User
 from .signals import assignment_ended
+from .states import TASK_STATES
 
 
 @transaction.atomic
@@ -156,14 +157,15 @@ def task_create(
 
 @transaction.atomic
 def task_close(*, task: Task, acting_user: User | None, status: str = TaskStatus.DONE) -> Task:
-    """Mark a task done (or dismissed). Closing a closed task changes nothing."""
+    """Mark a task done (or dismissed), as the task table allows (``careteam.states``).
+
+    Closing a closed task changes nothing and is no error: two people on a team may click "Done" at
+    once, and what raised a task may close it after someone did. Any other move the table refuses.
+    """
     task = Task.objects.select_for_update().get(pk=task.pk)
-    if task.status != TaskStatus.OPEN:
+    if task.status in TASK_STATES.terminal:
         return task
-    task.status = status
-    task.done_by = acting_user
-    task.done_at = timezone.now()
-    task.save(update_fields=["status", "done_by", "done_at"])
+    TASK_STATES.move(task, status, also={"done_by": acting_user, "done_at": timezone.now()})
     audit_log(
         user=acting_user,
         action=AuditAction.CHANGE,
@@ -174,15 +176,36 @@ def task_close(*, task: Task, acting_user: User | None, status: str = TaskStatus
     return task
 
 
+@transaction.atomic
 def tasks_close_for_source(*, source: models.Model, acting_user: User | None, kind: str | None = None) -> int:
-    """Close the open tasks a record raised (a risk screen done, a note co-signed)."""
+    """Close (done) the open tasks a record raised (a risk screen done, a note co-signed, a checkpoint
+    met), in one UPDATE through the task table, with one audit row per task. Returns how many closed."""
     qs = Task.objects.filter(
-        source_type=source._meta.label_lower, source_id=str(source.pk), status=TaskStatus.OPEN
+        source_type=source._meta.label_lower,
+        source_id=str(source.pk),
+        status__in=TASK_STATES.sources(TaskStatus.DONE),
     )
     if kind:
         qs = qs.filter(kind=kind)
-    closed = 0
-    for task in qs:
-        task_close(task=task, acting_user=acting_user)
-        closed += 1
+    rows = list(qs.select_for_update().values_list("pk", "client_id"))
+    if not rows:
+        return 0
+    closed = TASK_STATES.move_all(
+        Task.objects.filter(pk__in=[pk for pk, _client in rows]),
+        TaskStatus.DONE,
+        also={"done_by": acting_user, "done_at": timezone.now()},
+    )
+    audit_log_many(
+        user=acting_user,
+        entries=[
+            Entry(
+                action=AuditAction.CHANGE,
+                client_id=client_id,
+                object_type=Task._meta.label_lower,
+                object_id=str(pk),
+                changed_fields=("status", "done_by", "done_at"),
+            )
+            for pk, client_id in rows
+        ],
+    )
     return closed

@@ -37,6 +37,10 @@ class StateMachine:
     statuses: type[models.TextChoices]
     moves: Mapping[str, frozenset[str]]
     status_field: str = "status"
+    # The domain's own wording of a refused move, with %(current)s and %(to)s (and %(thing)s), for a
+    # machine whose name does not read after the generic "A …" or whose pages already say it their
+    # way (appointments: "cannot be marked …"). When given it words every refusal.
+    refusal_text: str | None = None
     _sources: dict[str, frozenset[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -78,6 +82,8 @@ class StateMachine:
     def refusal(self, current: str, to: str) -> str:
         """The message an illegal move is refused with (pages and API show it as is)."""
         words = {"thing": self.name, "current": self.label(current), "to": self.label(to)}
+        if self.refusal_text is not None:
+            return str(self.refusal_text) % words
         if current == to:
             return gettext("The %(thing)s is already %(current)s.") % words
         if current in self.terminal:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import django_filters
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.permissions import DjangoModelPermissions
 
 from careteam import access
+from careteam.api_base import ReadPermissions
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.models import AuditAction, CareTeamAssignment
 
@@ -112,15 +112,6 @@ class ClientFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=selectors.client_list_for_user(self.request.user, q=value).values("pk"))
 
 
-class ClientPermissions(DjangoModelPermissions):
-    """Model permission from the role; which rows is decided by the scoped queryset (404 otherwise)."""
-
-    perms_map = {
-        **DjangoModelPermissions.perms_map,
-        "GET": ["%(app_label)s.view_%(model_name)s"],
-    }
-
-
 class ClientViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -130,7 +121,7 @@ class ClientViewSet(
 ):
     """Clients the caller's care team may see. No delete: records are discharged or archived."""
 
-    permission_classes = [ClientPermissions]
+    permission_classes = [ReadPermissions]
     filterset_class = ClientFilter
     ordering_fields = ["legal_last_name", "record_number", "date_of_birth", "status", "updated_at"]
     ordering = ["legal_last_name", "legal_first_name", "id"]

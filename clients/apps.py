@@ -21,7 +21,7 @@ class ClientsConfig(AppConfig):
 
         register_encounters()
 
-        from .consents.selectors import may_see_consents
+        from .consents.selectors import consents_can_see
         from .needs.selectors import urgent_need_alerts
 
         register_tab(
@@ -30,7 +30,7 @@ class ClientsConfig(AppConfig):
                 "Consents",
                 "clients:consents:tab",
                 order=70,
-                visible=lambda user, client: may_see_consents(user),
+                visible=consents_can_see,
             )
         )
         register_alert("urgent-needs", urgent_need_alerts)

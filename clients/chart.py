@@ -25,7 +25,8 @@ class ChartTab:
     label: str
     url_name: str
     order: int = 100
-    # Whether this user sees the tab at all (e.g. minimum-necessary roles); None means everyone on the team.
+    # Whether this user's role sees the tab at all: the owning app's ``<entity>_can_<verb>(user)``
+    # predicate from its selectors (e.g. minimum-necessary roles); None means everyone on the team.
     visible: Callable | None = None
 
 
@@ -44,7 +45,7 @@ class NotePanel:
     label: str
     url_name: str
     order: int = 100
-    visible: Callable | None = None
+    visible: Callable | None = None  # as ``ChartTab.visible``: the app's predicate, called with the user
 
 
 _TABS: dict[str, ChartTab] = {}
@@ -68,7 +69,7 @@ def tabs_for(user, client) -> list[dict]:
     return [
         {"key": tab.key, "label": tab.label, "url": reverse(tab.url_name, args=[client.pk])}
         for tab in sorted(_TABS.values(), key=lambda t: t.order)
-        if tab.visible is None or tab.visible(user, client)
+        if tab.visible is None or tab.visible(user)
     ]
 
 
@@ -80,5 +81,5 @@ def note_panels_for(user, client, note) -> list[dict]:
     return [
         {"key": p.key, "label": p.label, "url": reverse(p.url_name, args=[client.pk, note.pk])}
         for p in sorted(_NOTE_PANELS.values(), key=lambda p: p.order)
-        if p.visible is None or p.visible(user, client)
+        if p.visible is None or p.visible(user)
     ]

@@ -15,10 +15,10 @@ from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from careteam.timezones import user_time_zone
 
 from . import selectors
 from .chart import alerts_for, tabs_for
-from .encounters.services import user_time_zone
 
 
 def add_service_errors(form, exc: Exception) -> None:
@@ -56,15 +56,16 @@ class ChartMixin(LoginRequiredMixin):
         # A client the user may not see is a 404 (missing and hidden look the same). One they
         # may see but not change here (a peer on the edit page) is a 403: no secret is kept by a 404.
         self.client_record = selectors.client_get_for_user(request.user, kwargs["pk"])
-        if self.perm != access.VIEW and not access.can_access_client(
+        if self.perm != access.VIEW and not access.client_can_access(
             request.user, self.client_record, self.perm
         ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property
-    def can_manage_team(self) -> bool:
-        return access.can_manage_care_team(self.request.user, self.client_record)
+    def manages_care_team(self) -> bool:
+        """``access.care_team_can_manage`` for this request's user and client, asked once."""
+        return access.care_team_can_manage(self.request.user, self.client_record)
 
     def chart_context(self, **extra) -> dict:
         client = self.client_record
@@ -84,8 +85,7 @@ class ChartMixin(LoginRequiredMixin):
             "alerts": alerts_for(user, client),
             "active_tab": self.tab,
             "minimum_necessary": access.minimum_necessary_view(user),
-            "can_edit": access.can_access_client(user, client, access.CHANGE)
-            and user.has_perm("clients.change_client"),
-            "can_manage_team": self.can_manage_team,
+            "can_edit": selectors.client_can_change(user, client),
+            "can_manage_team": self.manages_care_team,
             **extra,
         }

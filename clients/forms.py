@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from careteam.access import sees_all_clients
+from careteam.access import clients_can_see_all
 from careteam.forms import BootstrapFormMixin
 from careteam.models import CaseRole, Team, User
 
@@ -35,7 +35,7 @@ class TimeInput(forms.TimeInput):
 def teams_for_user(user: User):
     """The teams a user may file a client under: their own and those they supervise (lazy, one query)."""
     teams = Team.objects.filter(is_active=True)
-    if sees_all_clients(user):
+    if clients_can_see_all(user):
         return teams
     return teams.filter(Q(members=user) | Q(supervisors=user)).distinct()
 

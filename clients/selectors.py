@@ -63,8 +63,15 @@ def client_list_for_user(
     return with_care_team(qs).order_by(*CLIENT_SORTS.get(sort, CLIENT_SORTS["name"]))
 
 
+def client_can_change(user: User, client: Client) -> bool:
+    """Edits the client's record itself: the user may change this client and the role changes clients."""
+    return access.client_can_access(user, client, access.CHANGE) and user.has_perm("clients.change_client")
+
+
 def client_get_for_user(user: User, pk: int, *, perm: str = access.VIEW) -> Client:
-    """One client the user may see (or hold ``perm`` on); missing and forbidden are the same 404."""
+    """The one client-or-404 lookup: a client the user may see (or hold ``perm`` on), with their care
+    team. Missing, archived, hidden and a malformed id are the same 404 with the same message, so
+    the answer never confirms that a record exists."""
     try:
         return with_care_team(access.clients_visible_to(user, perm)).get(pk=pk)
     except (Client.DoesNotExist, ValueError, TypeError):

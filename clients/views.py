@@ -193,7 +193,7 @@ class CareTeamView(ChartMixin, TemplateView):
 
     def render_team(self, form=None, status=200):
         client = self.client_record
-        can_manage = self.can_manage_team
+        can_manage = self.manages_care_team
         if can_manage and form is None:
             form = AssignmentForm(client=client)
         ctx = self.chart_context(
@@ -215,7 +215,7 @@ class CareTeamView(ChartMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         client = self.client_record
-        if not access.can_manage_care_team(request.user, client):
+        if not access.care_team_can_manage(request.user, client):
             raise Http404("No such client.")
         form = AssignmentForm(request.POST, client=client)
         if form.is_valid():
@@ -237,7 +237,7 @@ class CareTeamView(ChartMixin, TemplateView):
 class AssignmentEndView(ChartMixin, View):
     def post(self, request, *args, **kwargs):
         client = self.client_record
-        if not access.can_manage_care_team(request.user, client):
+        if not access.care_team_can_manage(request.user, client):
             raise Http404("No such client.")
         assignment = get_object_or_404(
             CareTeamAssignment.objects.active(), pk=kwargs["assignment_pk"], client=client

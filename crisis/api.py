@@ -142,7 +142,7 @@ class CrisisEpisodeViewSet(
         )
 
     def _change(self, episode):
-        if not access.can_access_client(self.request.user, episode.client, access.CHANGE) or not (
+        if not access.client_can_access(self.request.user, episode.client, access.CHANGE) or not (
             self.request.user.has_perm("crisis.change_crisisepisode")
         ):
             self.permission_denied(self.request, message="You may not change this episode.")
@@ -368,7 +368,7 @@ class CaringContactPlanViewSet(
     @action(detail=True, methods=["post"], serializer_class=StopSerializer)
     def stop(self, request, pk=None):
         plan = self.get_object()
-        if not request.user.has_perm("crisis.change_caringcontactplan") or not access.can_access_client(
+        if not request.user.has_perm("crisis.change_caringcontactplan") or not access.client_can_access(
             request.user, plan.client, access.CHANGE
         ):
             self.permission_denied(request, message="You may not stop these caring contacts.")

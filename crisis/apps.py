@@ -11,11 +11,18 @@ class CrisisConfig(AppConfig):
         from clients.chart import ChartTab, register_alert, register_tab
         from outreach.sources import register_source_check
 
-        from .hooks import crisis_alerts, tab_visible
+        from . import selectors
+        from .hooks import crisis_alerts
         from .services import caring_contact_source_check
 
         register_tab(
-            ChartTab("crisis", "Crisis & Safety", "crisis:client-tab", order=35, visible=tab_visible)
+            ChartTab(
+                "crisis",
+                "Crisis & Safety",
+                "crisis:client-tab",
+                order=35,
+                visible=selectors.crisis_section_can_see,
+            )
         )
         register_alert("crisis", crisis_alerts)
         register_source_check("crisis.caringcontactplan", caring_contact_source_check)

@@ -52,7 +52,7 @@ def seed(*, rng: random.Random, clients: list, staff: dict[str, User]) -> dict:
     mine = [
         c
         for c in clients
-        if c.status == ClientStatus.ACTIVE and access.can_access_client(worker, c, access.CHANGE)
+        if c.status == ClientStatus.ACTIVE and access.client_can_access(worker, c, access.CHANGE)
     ]
     if len(mine) < 4 or CrisisEpisode.objects.filter(client__in=mine).exists():
         return {"episodes": 0}

@@ -13,7 +13,7 @@ from .models import RiskLevel
 
 def crisis_alerts(user, client) -> list[ChartAlert]:
     """An open crisis episode, flagged red at high or imminent risk (one query)."""
-    if not selectors.may_read_episodes(user):
+    if not selectors.episodes_can_read(user):
         return []
     episode = selectors.open_episode_for_alert(client)
     if episode is None:
@@ -28,8 +28,3 @@ def crisis_alerts(user, client) -> list[ChartAlert]:
             url,
         )
     ]
-
-
-def tab_visible(user, client) -> bool:
-    """The tab shows to clinical roles and to peers (who see the safety plan only)."""
-    return selectors.may_read_episodes(user) or selectors.may_read_safety_plan(user)

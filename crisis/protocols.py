@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 
+from outreach.rules import in_quiet_hours
+
 DAYTIME_START = dt.time(10, 0)
 DAYTIME_END = dt.time(18, 0)
 BIRTHDAY_TEMPLATE = "caring-contact-birthday"
@@ -90,21 +92,19 @@ def step_date(step: dict, start: dt.date, date_of_birth: dt.date) -> dt.date:
     return next_birthday(date_of_birth, start + dt.timedelta(days=1))
 
 
-def _quiet(minute: int, quiet_start: dt.time | None, quiet_end: dt.time | None) -> bool:
-    if quiet_start is None or quiet_end is None:
-        return False
-    start = quiet_start.hour * 60 + quiet_start.minute
-    end = quiet_end.hour * 60 + quiet_end.minute
-    if start <= end:
-        return start <= minute < end
-    return minute >= start or minute < end  # overnight quiet hours, e.g. 21:00-08:00
-
-
 def daytime_minute(seed: str, quiet_start: dt.time | None = None, quiet_end: dt.time | None = None) -> int:
-    """A minute of the day between 10:00 and 18:00, outside quiet hours, the same for the same seed."""
+    """A minute of the day between 10:00 and 18:00, outside quiet hours, the same for the same seed.
+
+    Quiet hours are outreach's rule (``outreach.rules.in_quiet_hours``), the one the dispatcher applies
+    at send time: a time planned here is never one the dispatcher would then move.
+    """
     first = DAYTIME_START.hour * 60 + DAYTIME_START.minute
     last = DAYTIME_END.hour * 60 + DAYTIME_END.minute
-    allowed = [m for m in range(first, last) if not _quiet(m, quiet_start, quiet_end)]
+    allowed = [
+        m
+        for m in range(first, last)
+        if not in_quiet_hours(dt.time(m // 60, m % 60), start=quiet_start, end=quiet_end)
+    ]
     if not allowed:  # quiet all day long: the dispatcher moves it out of quiet hours at send time
         allowed = list(range(first, last))
     return random.Random(seed).choice(allowed)  # noqa: S311 (spreading send times, not security)

@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from careteam import access
 from careteam.models import CareTeamAssignment, User
+from careteam.roles import Role
 from clients.models import Client
 from clients.selectors import _RECORD_NUMBER
 from outreach.models import MessageStatus, ScheduledMessage, SourceKind
 
 from . import checkpoints
 from .models import CaringContactPlan, CrisisEpisode, FollowUpCheckpoint, SafetyPlanVersion
-from .services import may_take_unassigned
 
 CRISIS_SOURCE_KINDS = [SourceKind.CARING_CONTACT, SourceKind.SAFETY_PLAN, SourceKind.CRISIS_EPISODE]
 BOARD_MESSAGE_DAYS = 14
@@ -30,7 +30,9 @@ PICKER_LIMIT = 20
 TAB_EPISODE_LIMIT = 20
 
 
-def may_read_episodes(user: User) -> bool:
+def episodes_can_read(user: User) -> bool:
+    """Crisis episodes, risk levels, checkpoints and caring contacts: clinical roles only (minimum
+    necessary keeps peer specialists out)."""
     return (
         user.is_authenticated
         and user.has_perm("crisis.view_crisisepisode")
@@ -38,8 +40,25 @@ def may_read_episodes(user: User) -> bool:
     )
 
 
-def may_read_safety_plan(user: User) -> bool:
+def safety_plan_can_read(user: User) -> bool:
+    """The safety plan: clinical roles and peer specialists (what a peer most needs in a hard moment)."""
     return user.is_authenticated and user.has_perm("crisis.view_safetyplanversion")
+
+
+def crisis_section_can_see(user: User) -> bool:
+    """The chart's "Crisis & Safety" tab: clinical roles, and peers (who see the safety plan only)."""
+    return episodes_can_read(user) or safety_plan_can_read(user)
+
+
+def crisis_record_can_change(user: User, client: Client, perm: str) -> bool:
+    """Changes this client's crisis records: the role holds ``perm`` (e.g.
+    ``crisis.add_safetyplanversion``) and the user may change the client's record."""
+    return user.has_perm(perm) and access.client_can_access(user, client, access.CHANGE)
+
+
+def unassigned_clients_can_take(user: User) -> bool:
+    """Crisis workers may open an episode for someone no one is assigned to (which assigns them)."""
+    return user.is_active and user.has_role(Role.CRISIS_WORKER) and user.has_perm("crisis.add_crisisepisode")
 
 
 def _visible(user: User):
@@ -47,7 +66,7 @@ def _visible(user: User):
 
 
 def episode_list_for_user(user: User) -> QuerySet[CrisisEpisode]:
-    if not may_read_episodes(user):
+    if not episodes_can_read(user):
         return CrisisEpisode.objects.none()
     return CrisisEpisode.objects.filter(client__in=_visible(user)).select_related(
         "client", "opened_by", "disposition_by", "closed_by", "risk_screen"
@@ -65,7 +84,7 @@ def episode_get_for_user(user: User, pk, *, client_pk=None) -> CrisisEpisode:
 
 
 def checkpoint_list_for_user(user: User) -> QuerySet[FollowUpCheckpoint]:
-    if not may_read_episodes(user) or not user.has_perm("crisis.view_followupcheckpoint"):
+    if not episodes_can_read(user) or not user.has_perm("crisis.view_followupcheckpoint"):
         return FollowUpCheckpoint.objects.none()
     return checkpoints.with_met(
         FollowUpCheckpoint.objects.filter(client__in=_visible(user)).select_related("client", "episode")
@@ -73,7 +92,7 @@ def checkpoint_list_for_user(user: User) -> QuerySet[FollowUpCheckpoint]:
 
 
 def safety_plan_list_for_user(user: User) -> QuerySet[SafetyPlanVersion]:
-    if not may_read_safety_plan(user):
+    if not safety_plan_can_read(user):
         return SafetyPlanVersion.objects.none()
     return SafetyPlanVersion.objects.filter(client__in=_visible(user)).select_related("client", "author")
 
@@ -88,7 +107,7 @@ def current_safety_plan(client: Client) -> SafetyPlanVersion | None:
 
 
 def caring_contact_plan_list_for_user(user: User) -> QuerySet[CaringContactPlan]:
-    if not may_read_episodes(user) or not user.has_perm("crisis.view_caringcontactplan"):
+    if not episodes_can_read(user) or not user.has_perm("crisis.view_caringcontactplan"):
         return CaringContactPlan.objects.none()
     return CaringContactPlan.objects.filter(client__in=_visible(user)).select_related(
         "client", "protocol", "signer", "started_by", "stopped_by"
@@ -129,10 +148,10 @@ class ClientCrisisSummary:
 def client_crisis_summary(user: User, client: Client) -> ClientCrisisSummary:
     """What the chart tab shows, in a fixed number of queries."""
     summary = ClientCrisisSummary()
-    if may_read_safety_plan(user):
+    if safety_plan_can_read(user):
         summary.safety_plan = current_safety_plan(client)
         summary.safety_plan_versions = summary.safety_plan.version if summary.safety_plan else 0
-    if may_read_episodes(user):
+    if episodes_can_read(user):
         now = timezone.now()
         cps = Prefetch(
             "checkpoints",
@@ -163,7 +182,7 @@ def _candidates(user: User) -> QuerySet[Client]:
     """Clients the user may open an episode for: those they may change, and — for crisis workers —
     people not yet on anyone's care team (opening one puts the worker on it)."""
     allowed = Q(access.visible_clients_q(user, access.CHANGE))
-    if may_take_unassigned(user):
+    if unassigned_clients_can_take(user):
         allowed |= ~Q(Exists(CareTeamAssignment.objects.active().filter(client=OuterRef("pk"))))
     return Client.objects.not_archived().filter(allowed)
 
@@ -208,8 +227,9 @@ def open_candidate_get(user: User, pk) -> Client:
 # --- the crisis board ---------------------------------------------------------------------------------
 
 
-def may_use_board(user: User) -> bool:
-    return may_read_episodes(user)
+def crisis_board_can_use(user: User) -> bool:
+    """The crisis board (open episodes, unmet checkpoints, failed messages) is for whoever reads episodes."""
+    return episodes_can_read(user)
 
 
 def board_open_episodes(user: User) -> QuerySet[CrisisEpisode]:
@@ -230,7 +250,7 @@ def board_unmet_checkpoints(user: User, *, now: dt.datetime | None = None) -> Qu
 def board_problem_messages(user: User, *, now: dt.datetime | None = None) -> QuerySet[ScheduledMessage]:
     """Crisis messages (caring contacts, safety-plan links) that failed or were skipped lately."""
     now = now or timezone.now()
-    if not may_read_episodes(user) or not user.has_perm("outreach.view_scheduledmessage"):
+    if not episodes_can_read(user) or not user.has_perm("outreach.view_scheduledmessage"):
         return ScheduledMessage.objects.none()
     return (
         ScheduledMessage.objects.filter(

@@ -6,7 +6,6 @@ Each function validates, writes, audits and schedules outreach in one transactio
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.conf import settings
 from django.core import signing
@@ -15,6 +14,7 @@ from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from careteam import access
 from careteam.audit import audit_log
@@ -29,10 +29,11 @@ from careteam.models import (
     TaskStatus,
     User,
 )
-from careteam.roles import Role
 from careteam.services import assignment_start, task_close, task_create, tasks_close_for_source
+from careteam.timezones import client_today
 from clients.models import AssessmentResponse, Client, ContactChannel
 from outreach.models import Channel, SourceKind
+from outreach.rules import client_quiet_hours
 from outreach.services import message_schedule, messages_cancel_for_source
 
 from . import checkpoints, protocols
@@ -45,6 +46,8 @@ from .models import (
     RiskSource,
     SafetyPlanVersion,
 )
+from .selectors import unassigned_clients_can_take
+from .states import EPISODE_STATES, EpisodeState, episode_state
 
 CSSRS_RULE = "cssrs_screener"
 CSSRS_RECENT_HOURS = 24
@@ -88,11 +91,6 @@ def recent_cssrs(client: Client, *, now: dt.datetime | None = None) -> Assessmen
     )
 
 
-def may_take_unassigned(user: User) -> bool:
-    """Crisis workers may open an episode for someone no one is assigned to (which assigns them)."""
-    return user.is_active and user.has_role(Role.CRISIS_WORKER) and user.has_perm("crisis.add_crisisepisode")
-
-
 @transaction.atomic
 def episode_open(*, client: Client, acting_user: User, data: dict) -> CrisisEpisode:
     """Open a crisis episode. A crisis worker opening one for an unassigned client joins the care team.
@@ -101,9 +99,9 @@ def episode_open(*, client: Client, acting_user: User, data: dict) -> CrisisEpis
     summary, responders, opened_at (optional), caring_contacts ("auto", "yes" or "no"; the page and the
     API default to "auto"). ``episode.caring_contacts_outcome`` says whether caring contacts started.
     """
-    if not access.can_access_client(acting_user, client, access.CHANGE):
+    if not access.client_can_access(acting_user, client, access.CHANGE):
         unassigned = not CareTeamAssignment.objects.active().filter(client=client).exists()
-        if not (unassigned and may_take_unassigned(acting_user)):
+        if not (unassigned and unassigned_clients_can_take(acting_user)):
             raise DomainError("You are not on this client's care team.", field="client")
         assignment_start(client=client, staff=acting_user, role=CaseRole.CRISIS, acting_user=acting_user)
     if not data.get("concerns"):
@@ -173,12 +171,11 @@ def episode_record_disposition(
     at: dt.datetime | None = None,
     note: str = "",
 ) -> CrisisEpisode:
-    """Record where the person went; this starts the follow-up checkpoints (windows open at ``at``)."""
+    """Record where the person went; this starts the follow-up checkpoints (windows open at ``at``).
+
+    Once per episode, and never on a closed one (``crisis.states``)."""
     episode = CrisisEpisode.objects.select_for_update().get(pk=episode.pk)
-    if not episode.is_open:
-        raise DomainError("This episode is closed.")
-    if episode.disposition:
-        raise DomainError("A disposition is already recorded for this episode.", field="disposition")
+    EPISODE_STATES.check(episode_state(episode), EpisodeState.DISPOSITIONED)
     at = at or timezone.now()
     if at < episode.opened_at:
         raise DomainError(
@@ -210,12 +207,15 @@ def episode_record_disposition(
 
 @transaction.atomic
 def episode_close(*, episode: CrisisEpisode, acting_user: User) -> CrisisEpisode:
-    """Close the episode. Its follow-up checkpoints keep running: closing ends the crisis, not the care."""
+    """Close the episode. Its follow-up checkpoints keep running: closing ends the crisis, not the care.
+
+    Only after the disposition is recorded (``crisis.states``): the follow-up clock starts there."""
     episode = CrisisEpisode.objects.select_for_update().get(pk=episode.pk)
-    if not episode.is_open:
-        raise DomainError("This episode is already closed.")
-    if not episode.disposition:
-        raise DomainError("Record the disposition before closing the episode.", field="disposition")
+    state = episode_state(episode)
+    if state == EpisodeState.OPEN:  # the refusal a crisis worker meets most: say what comes first
+        refusal = EPISODE_STATES.refusal(state, EpisodeState.CLOSED)
+        raise DomainError(f"{refusal} {_('Record the disposition first.')}", field="disposition")
+    EPISODE_STATES.check(state, EpisodeState.CLOSED)
     episode.closed_at = timezone.now()
     episode.closed_by = acting_user
     episode.save(update_fields=["closed_at", "closed_by"])
@@ -371,8 +371,7 @@ def caring_contacts_start(
     if channel == Channel.EMAIL and not client.email:
         raise DomainError("The client has no email address.", field="channel")
     signer = signer or acting_user
-    tz = zoneinfo.ZoneInfo(client.time_zone)
-    start_date = start_date or timezone.now().astimezone(tz).date()
+    start_date = start_date or client_today(client)
     try:
         with transaction.atomic():
             plan = CaringContactPlan.objects.create(
@@ -386,14 +385,15 @@ def caring_contacts_start(
             )
     except IntegrityError as exc:
         raise DomainError("Caring contacts are already running for this client; stop them first.") from exc
+    quiet_start, quiet_end = client_quiet_hours(client)
     planned = protocols.schedule(
         steps=protocol.steps,
         start=start_date,
         date_of_birth=client.date_of_birth,
         time_zone=client.time_zone,
         seed=f"ccp-{plan.pk}",
-        quiet_start=client.quiet_hours_start,
-        quiet_end=client.quiet_hours_end,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
     )
     for p in planned:
         message_schedule(
@@ -459,7 +459,7 @@ def _responsible(cp: FollowUpCheckpoint) -> dict:
     """Who follows up: the worker who opened the episode while they can still see the client (a task
     about a client the assignee cannot see is on no worklist), else the client's usual task owner."""
     opener = cp.episode.opened_by
-    if opener.is_active and access.can_access_client(opener, cp.client, access.CHANGE):
+    if opener.is_active and access.client_can_access(opener, cp.client, access.CHANGE):
         return {"assignee": opener}
     return access.task_owner(cp.client)
 

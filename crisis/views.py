@@ -26,7 +26,6 @@ from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_error
 
 from . import checkpoints, selectors, services
 from .forms import CaringContactsForm, DispositionForm, QuickOpenForm, SafetyPlanForm, SendPlanForm, StopForm
-from .hooks import tab_visible
 from .models import RiskLevel
 
 BOARD_PAGE_SIZE = 25
@@ -38,10 +37,6 @@ def _tab_url(client_pk) -> str:
 
 def _episode_url(episode) -> str:
     return reverse("crisis:episode-detail", args=[episode.client_id, episode.pk])
-
-
-def _may_change(user, client, perm: str) -> bool:
-    return user.has_perm(perm) and access.can_access_client(user, client, access.CHANGE)
 
 
 # --- quick open -------------------------------------------------------------------------------------
@@ -67,7 +62,7 @@ class QuickOpenView(UserTimeZoneMixin, LoginRequiredMixin, PermissionRequiredMix
                 "candidates": candidates,
                 "q": q,
                 "screens": screens,
-                "takes_unassigned": services.may_take_unassigned(user),
+                "takes_unassigned": selectors.unassigned_clients_can_take(user),
             },
             status=status,
         )
@@ -120,18 +115,17 @@ class CrisisTabView(UserTimeZoneMixin, ChartMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         user, client = request.user, self.client_record
-        if not tab_visible(user, client):
+        if not selectors.crisis_section_can_see(user):
             raise Http404("No such client.")
         summary = selectors.client_crisis_summary(user, client)
         audit_log(user=user, action=AuditAction.VIEW, client=client, obj=client, detail={"tab": "crisis"})
         return self.render_to_response(
             self.chart_context(
                 summary=summary,
-                show_episodes=selectors.may_read_episodes(user),
-                can_open=user.has_perm("crisis.add_crisisepisode")
-                and access.can_access_client(user, client, access.CHANGE),
-                can_plan=_may_change(user, client, "crisis.add_safetyplanversion"),
-                can_contacts=_may_change(user, client, "crisis.add_caringcontactplan"),
+                show_episodes=selectors.episodes_can_read(user),
+                can_open=selectors.crisis_record_can_change(user, client, "crisis.add_crisisepisode"),
+                can_plan=selectors.crisis_record_can_change(user, client, "crisis.add_safetyplanversion"),
+                can_contacts=selectors.crisis_record_can_change(user, client, "crisis.add_caringcontactplan"),
                 stop_form=StopForm(),
                 send_form=SendPlanForm(initial={"channel": "sms" if client.may_text else "email"}),
                 user_tz=user.time_zone,
@@ -156,7 +150,9 @@ class EpisodeMixin(UserTimeZoneMixin, ChartMixin):
         rows = checkpoints.annotate_states(
             selectors.checkpoint_list_for_user(user).filter(episode=episode).order_by("window_end", "id")
         )
-        can_change = _may_change(user, self.client_record, "crisis.change_crisisepisode")
+        can_change = selectors.crisis_record_can_change(
+            user, self.client_record, "crisis.change_crisisepisode"
+        )
         running = selectors.caring_contact_plan_list_for_user(user).filter(
             client=self.client_record, stopped_at__isnull=True
         )
@@ -167,7 +163,9 @@ class EpisodeMixin(UserTimeZoneMixin, ChartMixin):
             disposition_form=disposition_form
             or (DispositionForm() if can_change and not episode.disposition else None),
             running_plan=running.first(),
-            can_contacts=_may_change(user, self.client_record, "crisis.add_caringcontactplan"),
+            can_contacts=selectors.crisis_record_can_change(
+                user, self.client_record, "crisis.add_caringcontactplan"
+            ),
             user_tz=user.time_zone,
         )
         return self.render_to_response(ctx, status=status)
@@ -248,7 +246,7 @@ class SafetyPlanMixin(UserTimeZoneMixin, ChartMixin):
     tab = "crisis"
 
     def check_read(self):
-        if not selectors.may_read_safety_plan(self.request.user):
+        if not selectors.safety_plan_can_read(self.request.user):
             raise Http404("No such client.")
 
 
@@ -434,7 +432,7 @@ class CrisisBoardView(UserTimeZoneMixin, LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         user = request.user
-        if not selectors.may_use_board(user):
+        if not selectors.crisis_board_can_use(user):
             raise PermissionDenied
         now = timezone.now()
         params = request.GET

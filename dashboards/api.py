@@ -23,12 +23,12 @@ from careteam.audit import audit_client_ids_listed
 
 from . import metrics
 from .forms import DashboardFilterForm
-from .scope import Scope, may_view_dashboard
+from .scope import Scope, dashboard_can_view
 from .views import DRILLDOWN_PAGE_SIZE, audit_dashboard, client_ids_in, scope_detail, sorted_rows
 
 
 def _scope(request) -> Scope:
-    if not may_view_dashboard(request.user):
+    if not dashboard_can_view(request.user):
         raise PermissionDenied("The dashboard is for supervisors and administrators.")
     form = DashboardFilterForm(request.query_params or None, user=request.user)
     if form.is_bound and not form.is_valid():

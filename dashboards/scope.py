@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from careteam.access import sees_all_clients
+from careteam.access import clients_can_see_all
 from careteam.models import Team, User
 from clients.models import Client
 
@@ -69,14 +69,15 @@ class Scope:
         return Team.objects.filter(pk__in=self.team_ids)
 
 
-def may_view_dashboard(user: User) -> bool:
+def dashboard_can_view(user: User) -> bool:
+    """The team dashboards are for supervisors (of at least one team) and administrators."""
     return bool(user.is_authenticated and user.is_active) and (
-        sees_all_clients(user) or Team.supervisors.through.objects.filter(user=user).exists()
+        clients_can_see_all(user) or Team.supervisors.through.objects.filter(user=user).exists()
     )
 
 
 def teams_for(user: User) -> QuerySet[Team]:
-    if sees_all_clients(user):
+    if clients_can_see_all(user):
         return Team.objects.filter(is_active=True)
     return Team.objects.filter(supervisors=user, is_active=True)
 
@@ -90,7 +91,7 @@ def scope_for(
     end: dt.date | None = None,
 ) -> Scope:
     """The scope a request may have. Teams outside the user's reach are dropped, never honoured."""
-    if not may_view_dashboard(user):
+    if not dashboard_can_view(user):
         raise PermissionDenied
     allowed = teams_for(user)
     if program:

@@ -24,7 +24,7 @@ from . import metrics
 from .charts import chart_for
 from .csv import render_csv
 from .forms import DashboardFilterForm, scope_query
-from .scope import Scope, may_view_dashboard
+from .scope import Scope, dashboard_can_view
 
 DRILLDOWN_PAGE_SIZE = 50
 
@@ -139,7 +139,7 @@ def sorted_rows(rows, columns: list[tuple[str, str]], sort: str):
 
 class DashboardMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not may_view_dashboard(request.user):
+        if request.user.is_authenticated and not dashboard_can_view(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -28,6 +28,8 @@ class ScheduledMessageSerializer(serializers.ModelSerializer):
             "id",
             "client",
             "supportive_person",
+            "to_address",
+            "to_name",
             "channel",
             "template_key",
             "subject",
@@ -137,7 +139,7 @@ class ClientReminderViewSet(
     @action(detail=True, methods=["post"], serializer_class=ReminderStopSerializer)
     def stop(self, request, pk=None):
         reminder = self.get_object()
-        if not request.user.has_perm("outreach.change_clientreminder") or not access.can_access_client(
+        if not request.user.has_perm("outreach.change_clientreminder") or not access.client_can_access(
             request.user, reminder.client, access.CHANGE
         ):
             return Response({"detail": "You may not stop reminders."}, status=status.HTTP_403_FORBIDDEN)

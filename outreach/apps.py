@@ -10,7 +10,7 @@ class OutreachConfig(AppConfig):
     def ready(self) -> None:
         from clients.chart import ChartTab, register_tab
 
-        from .selectors import may_see_messages
+        from .selectors import messages_can_see
         from .sources import appointment_check, register_source_check
 
         register_tab(
@@ -19,7 +19,7 @@ class OutreachConfig(AppConfig):
                 "Messages",
                 "outreach:client-messages",
                 order=80,
-                visible=lambda user, client: may_see_messages(user),
+                visible=messages_can_see,
             )
         )
         register_source_check("clients.appointment", appointment_check)

@@ -8,6 +8,10 @@ Exactly-once hinges on two guards (healthchecks' ``sendalerts`` pattern):
 2. ``send_one`` moves the row pending → sending with a compare-and-set update; a worker that loses
    does nothing. Only the winner calls the provider.
 
+Every status change goes through the outbox's status table (``states.MESSAGE_STATES``); the outcome
+of a send is written only while the row is still ``sending``, so a worker whose row was recovered
+meanwhile writes nothing.
+
 A worker killed mid-send leaves the row in ``sending``; ``recover_stale`` puts it back to pending
 once its lease is over, and the provider gets the same idempotency key again.
 """
@@ -22,15 +26,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from careteam import access
-from careteam.models import TaskKind
+from careteam.models import Task, TaskKind
 from careteam.services import task_create
 
 from . import rendering, rules
 from .backends import Outgoing, PermanentError, TransientError, get_backend
 from .models import Channel, MessageStatus, ScheduledMessage
-from .services import message_failure_task
+from .states import MESSAGE_STATES
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +47,9 @@ def claim_due(batch: int | None = None, *, now: dt.datetime | None = None) -> li
     requeue_before = now - dt.timedelta(seconds=settings.OUTREACH_QUEUE_LEASE_SECONDS)
     with transaction.atomic():
         ids = list(
-            ScheduledMessage.objects.filter(status=MessageStatus.PENDING, send_at__lte=now)
+            ScheduledMessage.objects.filter(
+                status__in=MESSAGE_STATES.sources(MessageStatus.SENDING), send_at__lte=now
+            )
             .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=requeue_before))
             .order_by("send_at", "id")
             .select_for_update(skip_locked=True)
@@ -58,12 +65,15 @@ def recover_stale(lease: int | None = None, *, now: dt.datetime | None = None) -
     now = now or timezone.now()
     lease = settings.OUTREACH_LEASE_SECONDS if lease is None else lease
     cutoff = now - dt.timedelta(seconds=lease)
-    recovered = ScheduledMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=cutoff).update(
-        status=MessageStatus.PENDING,
-        claimed_at=None,
-        send_at=now,
-        last_error="Recovered: the worker sending it stopped before finishing.",
-        updated_at=now,
+    recovered = MESSAGE_STATES.move_all(
+        ScheduledMessage.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=cutoff),
+        MessageStatus.PENDING,
+        also={
+            "claimed_at": None,
+            "send_at": now,
+            "last_error": "Recovered: the worker sending it stopped before finishing.",
+            "updated_at": now,
+        },
     )
     if recovered:
         logger.warning("outreach: recovered %s message(s) left in sending", recovered)
@@ -82,17 +92,38 @@ class SendResult:
     detail: str = ""
 
 
-def _finish(pk: int, **fields) -> None:
-    """Write the outcome, but only if we still hold the row (status sending)."""
+def message_failure_task(message: ScheduledMessage, *, title: str, error: str) -> Task:
+    """The care team's task about a message that failed. Keyed on the send attempt (its claim time), so
+    running the failure path twice makes one task, and a retried message that fails again makes a new one."""
+    attempt = message.claimed_at.strftime("%Y%m%dT%H%M%S%f") if message.claimed_at else "unclaimed"
+    return task_create(
+        kind=TaskKind.MESSAGE_FAILED,
+        title=title,
+        detail=f"{message.get_channel_display()} ({message.template_key}): {error}",
+        acting_user=None,
+        team=message.client.primary_team,
+        client=message.client,
+        source=message,
+        dedupe_key=f"msg-failed-{message.pk}-{attempt}",
+    )
+
+
+def _finish(message: ScheduledMessage, to: str, **fields) -> bool:
+    """Write the outcome of a send, but only if we still hold the row (status sending)."""
     fields.setdefault("updated_at", timezone.now())
-    ScheduledMessage.objects.filter(pk=pk, status=MessageStatus.SENDING).update(**fields)
+    return MESSAGE_STATES.move(message, to, also=fields, quiet=True)
 
 
 def _fail(message: ScheduledMessage, error: str, now: dt.datetime) -> SendResult:
-    task = message_failure_task(
-        message, title=f"A message to {message.client.display_name} could not be sent", error=error
-    )
-    _finish(message.pk, status=MessageStatus.FAILED, last_error=error[:2000], task=task, claimed_at=None)
+    if message.to_organization:  # the client is not the recipient: say whom it was for
+        title = _("An email to %(organization)s about %(client)s could not be sent") % {
+            "organization": message.to_name or message.to_address,
+            "client": message.client.display_name,
+        }
+    else:
+        title = f"A message to {message.client.display_name} could not be sent"
+    task = message_failure_task(message, title=title, error=error)
+    _finish(message, MessageStatus.FAILED, last_error=error[:2000], task=task, claimed_at=None)
     return SendResult("failed", error)
 
 
@@ -101,8 +132,8 @@ def _retry_or_fail(message: ScheduledMessage, error: str, now: dt.datetime) -> S
     if message.attempts >= settings.OUTREACH_MAX_ATTEMPTS:
         return _fail(message, f"Gave up after {message.attempts} attempts: {error}", now)
     _finish(
-        message.pk,
-        status=MessageStatus.PENDING,
+        message,
+        MessageStatus.PENDING,
         send_at=now + dt.timedelta(seconds=backoff_seconds(message.attempts)),
         last_error=error[:2000],
         claimed_at=None,
@@ -125,8 +156,8 @@ def _send_voice(message: ScheduledMessage, now: dt.datetime) -> SendResult:
         **access.task_owner(message.client),
     )
     _finish(
-        message.pk,
-        status=MessageStatus.SENT,
+        message,
+        MessageStatus.SENT,
         sent_at=now,
         provider="task",
         provider_message_id=str(task.pk),
@@ -141,8 +172,11 @@ def _send_voice(message: ScheduledMessage, now: dt.datetime) -> SendResult:
 def send_one(pk: int, *, now: dt.datetime | None = None) -> SendResult:
     """Send one message if it is still pending and due, applying the send-time rules first."""
     now = now or timezone.now()
-    claimed = ScheduledMessage.objects.filter(pk=pk, status=MessageStatus.PENDING, send_at__lte=now).update(
-        status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    # The claim is a compare-and-set from the table's sources of "sending" (pending), in one UPDATE.
+    claimed = MESSAGE_STATES.move_all(
+        ScheduledMessage.objects.filter(pk=pk, send_at__lte=now),
+        MessageStatus.SENDING,
+        also={"claimed_at": now, "attempts": F("attempts") + 1, "updated_at": now},
     )
     if claimed != 1:
         return SendResult("lost")  # another worker got there first, or it was cancelled / moved
@@ -151,8 +185,8 @@ def send_one(pk: int, *, now: dt.datetime | None = None) -> SendResult:
     decision = rules.evaluate(message, now)
     if decision.skip:
         _finish(
-            pk,
-            status=MessageStatus.SKIPPED,
+            message,
+            MessageStatus.SKIPPED,
             status_reason=decision.reason,
             status_detail=decision.detail[:300],
         )
@@ -160,8 +194,8 @@ def send_one(pk: int, *, now: dt.datetime | None = None) -> SendResult:
     if decision.move_to is not None:
         # Quiet hours are not an attempt: back to pending at the allowed time.
         _finish(
-            pk,
-            status=MessageStatus.PENDING,
+            message,
+            MessageStatus.PENDING,
             send_at=decision.move_to,
             status_detail=decision.detail[:300],
             attempts=F("attempts") - 1,
@@ -197,8 +231,8 @@ def send_one(pk: int, *, now: dt.datetime | None = None) -> SendResult:
         return _retry_or_fail(message, f"{exc.__class__.__name__}: {exc}", now)
 
     _finish(
-        pk,
-        status=MessageStatus.SENT,
+        message,
+        MessageStatus.SENT,
         sent_at=timezone.now(),
         provider=getattr(backend, "name", "")[:20],
         provider_message_id=str(provider_id)[:100],

@@ -13,6 +13,7 @@ every app, ``clients`` included, raises them.
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careteam.models import Task, User
 from clients.models import Client, SupportivePerson
@@ -42,6 +43,8 @@ class SourceKind(models.TextChoices):
     CLIENT_REMINDER = "client_reminder", "Client reminder"
     SAFETY_PLAN = "safety_plan", "Safety plan link"
     MANUAL = "manual", "Sent by staff"
+    # To an organisation, not to the client: the partner's link to answer a referral.
+    REFERRAL_PARTNER = "referral_partner", _("Referral link to a partner")
 
 
 class SkipReason(models.TextChoices):
@@ -116,6 +119,13 @@ class ScheduledMessage(models.Model):
     provider = models.CharField(max_length=20, blank=True)
     provider_message_id = models.CharField(max_length=100, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
+    # An email to an organisation about the client (a referral partner), not to the client: the
+    # client's preferences (opt-outs, text consent, quiet hours, discharge) do not apply to it; the
+    # source's send-time check does.
+    to_address = models.EmailField(
+        blank=True, help_text=_("Email to an organisation instead of the client (e.g. a referral partner).")
+    )
+    to_name = models.CharField(max_length=200, blank=True, help_text=_("The organisation's name."))
     source_kind = models.CharField(max_length=20, choices=SourceKind.choices)
     # The row that scheduled it, e.g. ("crisis.caringcontactplan", "4"):
     # cancelling the source cancels its messages.
@@ -162,6 +172,11 @@ class ScheduledMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} at {self.send_at:%Y-%m-%d %H:%M} ({self.status})"
+
+    @property
+    def to_organization(self) -> bool:
+        """Addressed to an organisation rather than the client or a supportive person."""
+        return bool(self.to_address)
 
 
 class InboundKind(models.TextChoices):

@@ -49,6 +49,11 @@ def _context(message: ScheduledMessage) -> dict:
     )
     if message.supportive_person is not None:
         ctx["recipient_name"] = message.supportive_person.name
+    if message.to_organization:
+        # An email to an organisation names no client (it carries a link; the link's page shows the
+        # minimum the referral needs), so an edited template cannot put the name in it either.
+        del ctx["client_name"]
+        ctx["recipient_name"] = message.to_name
     return ctx
 
 
@@ -65,7 +70,13 @@ def render_template_text(template: MessageTemplate, context: dict, *, time_zone:
 def render_message(message: ScheduledMessage) -> tuple[str, str, str]:
     """(subject, body, language) for the message, rendered now."""
     client = message.client
-    template = template_for(message.template_key, message.channel, client.preferred_language or "en")
+    # An organisation reads the program's language, not the client's.
+    language = (
+        settings.LANGUAGE_CODE.split("-")[0]
+        if message.to_organization
+        else (client.preferred_language or "en")
+    )
+    template = template_for(message.template_key, message.channel, language)
     if template is None:
         raise PermanentError(f"No template '{message.template_key}' for {message.channel}.")
     subject, body = render_template_text(template, _context(message), time_zone=client.time_zone)

@@ -16,7 +16,7 @@ from clients.consents.selectors import has_text_consent
 from clients.models import ClientStatus, DischargeReason
 
 from .models import Channel, ScheduledMessage, SkipReason
-from .sources import source_cancelled_reason
+from .sources import message_cancelled_reason
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def rule_client_active(message: ScheduledMessage, now: dt.datetime) -> Decision 
 
 
 def rule_source_active(message: ScheduledMessage, now: dt.datetime) -> Decision | None:
-    reason = source_cancelled_reason(message.source_type, message.source_id)
+    reason = message_cancelled_reason(message)
     if reason:
         return _skip(SkipReason.SOURCE_CANCELLED, reason)
     return None
@@ -88,6 +88,8 @@ def rule_consent(message: ScheduledMessage, now: dt.datetime) -> Decision | None
 
 def recipient_address(message: ScheduledMessage) -> str:
     """The phone number (E.164) or email the message goes to; empty when there is none."""
+    if message.to_address:
+        return message.to_address
     if message.supportive_person is not None:
         phone = message.supportive_person.phone
         return phone.as_e164 if phone else ""
@@ -105,27 +107,44 @@ def rule_address(message: ScheduledMessage, now: dt.datetime) -> Decision | None
     return None
 
 
+# --- quiet hours: the one definition ---------------------------------------------------------------
+# The dispatcher (``rule_quiet_hours``), the outbox (``message_schedule``) and crisis's caring-contact
+# planner all ask these, so "is 21:00 quiet?" has one answer everywhere.
+
+
+def client_quiet_hours(client) -> tuple[dt.time | None, dt.time | None]:
+    """The client's quiet-hours window as set on the record (``Client.quiet_hours_start`` /
+    ``quiet_hours_end``, wall-clock times in ``Client.time_zone``); (None, None) when none is set."""
+    return client.quiet_hours_start, client.quiet_hours_end
+
+
+def in_quiet_hours(t: dt.time, *, start: dt.time | None, end: dt.time | None) -> bool:
+    """Whether the wall-clock time ``t`` falls in the quiet hours [start, end).
+
+    The start is quiet, the end is not (quiet 21:00-08:00: 21:00 is quiet, 08:00 may send). A start
+    later than the end runs over midnight (22:00-08:00); a missing bound or start == end is no
+    window at all (the record refuses one bound without the other).
+    """
+    if start is None or end is None or start == end:
+        return False
+    t = t.replace(tzinfo=None)
+    if start < end:
+        return start <= t < end
+    return t >= start or t < end
+
+
 def quiet_hours_end(
     *, start: dt.time | None, end: dt.time | None, time_zone: str, at: dt.datetime
 ) -> dt.datetime | None:
     """If ``at`` falls in the quiet hours [start, end) in ``time_zone``, the moment they end (UTC-aware);
     else None. Handles ranges over midnight (22:00-08:00) and DST (the end is the local wall time)."""
-    if start is None or end is None or start == end:
-        return None
     tz = ZoneInfo(time_zone)
     local = at.astimezone(tz)
     t = local.time().replace(tzinfo=None)
-    if start < end:
-        if not (start <= t < end):
-            return None
-        end_day = local.date()
-    else:  # overnight
-        if start <= t:
-            end_day = local.date() + dt.timedelta(days=1)
-        elif t < end:
-            end_day = local.date()
-        else:
-            return None
+    if start is None or end is None or not in_quiet_hours(t, start=start, end=end):
+        return None
+    # Overnight and already past the start: the window ends tomorrow morning.
+    end_day = local.date() + dt.timedelta(days=1) if end < start <= t else local.date()
     return dt.datetime.combine(end_day, end, tzinfo=tz).astimezone(dt.UTC)
 
 
@@ -133,9 +152,8 @@ def rule_quiet_hours(message: ScheduledMessage, now: dt.datetime) -> Decision | 
     if message.channel == Channel.VOICE:
         return None  # staff call in working hours; the task is not a message to the client
     client = message.client
-    moved = quiet_hours_end(
-        start=client.quiet_hours_start, end=client.quiet_hours_end, time_zone=client.time_zone, at=now
-    )
+    start, end = client_quiet_hours(client)
+    moved = quiet_hours_end(start=start, end=end, time_zone=client.time_zone, at=now)
     if moved is None:
         return None
     local = moved.astimezone(ZoneInfo(client.time_zone))
@@ -145,11 +163,14 @@ def rule_quiet_hours(message: ScheduledMessage, now: dt.datetime) -> Decision | 
 
 
 RULES = [rule_client_active, rule_source_active, rule_opt_outs, rule_consent, rule_address, rule_quiet_hours]
+# A message to an organisation (a referral partner's address) is about the client, not to them: the
+# client's opt-outs, text consent, quiet hours and discharge do not stop it; its source's check does.
+ORGANIZATION_RULES = [rule_source_active, rule_address]
 
 
 def evaluate(message: ScheduledMessage, now: dt.datetime) -> Decision:
     """The first rule that stops or moves the message, or OK."""
-    for rule in RULES:
+    for rule in ORGANIZATION_RULES if message.to_organization else RULES:
         decision = rule(message, now)
         if decision is not None:
             return decision

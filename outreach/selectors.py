@@ -18,13 +18,14 @@ MESSAGE_SORTS = {
 }
 
 
-def may_see_messages(user: User) -> bool:
+def messages_can_see(user: User) -> bool:
+    """The role reads the outbox (scheduled messages to the people on the record)."""
     return user.is_authenticated and user.has_perm("outreach.view_scheduledmessage")
 
 
 def scheduled_message_list_for_user(user: User) -> QuerySet[ScheduledMessage]:
     """Messages to clients the user may see (none for roles without the outbox permission)."""
-    if not may_see_messages(user):
+    if not messages_can_see(user):
         return ScheduledMessage.objects.none()
     return ScheduledMessage.objects.filter(
         client__in=access.clients_visible_to(user).values("pk")
@@ -37,6 +38,18 @@ def client_messages(user: User, client, *, sort: str = "send") -> QuerySet[Sched
         .select_related("signed_by", "supportive_person", "created_by")
         .order_by(*MESSAGE_SORTS.get(sort, MESSAGE_SORTS["send"]))
     )
+
+
+def messages_for_source(source, *, source_kind: str = "") -> QuerySet[ScheduledMessage]:
+    """The messages one row scheduled (optionally one kind), newest first, for that row's own page.
+
+    The caller has already scoped ``source`` to the user (e.g. a referral the user may see); one
+    query on the (source_type, source_id) index, with nothing fetched per row.
+    """
+    qs = ScheduledMessage.objects.filter(source_type=source._meta.label_lower, source_id=str(source.pk))
+    if source_kind:
+        qs = qs.filter(source_kind=source_kind)
+    return qs.order_by("-created_at", "-id")
 
 
 def message_get_for_client(user: User, client, pk) -> ScheduledMessage:

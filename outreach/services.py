@@ -1,4 +1,4 @@
-"""Scheduling into the outbox. Domain apps call these; outreach never imports a domain app.
+"""Scheduling into the outbox. Domain apps call these; outreach reads the record but imports no domain app.
 
 Every function here is idempotent on its key: a save that runs twice, or a
 periodic job that recomputes a schedule, never makes a second message.
@@ -8,20 +8,22 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction, TaskKind, TaskPriority, User
 from careteam.services import task_create
+from careteam.timezones import client_time_zone
 from clients.models import Appointment, AppointmentStatus, Client, ContactChannel, SupportivePerson
 
+from .dispatch import message_failure_task
 from .models import (
     Channel,
     ClientReminder,
@@ -34,7 +36,9 @@ from .models import (
     SourceKind,
 )
 from .rendering import render_key_for_client
-from .rules import quiet_hours_end
+from .rules import client_quiet_hours, quiet_hours_end
+from .sending import send_after_commit
+from .states import MESSAGE_STATES
 
 
 def default_channel(client: Client) -> str:
@@ -70,24 +74,29 @@ def message_schedule(
     essential: bool = False,
     signed_by: User | None = None,
     acting_user: User | None = None,
+    to_address: str = "",
+    to_name: str = "",
 ) -> ScheduledMessage:
     """Put one message in the outbox, due at ``due_at``; the same key returns the existing row.
 
     Rules about whether it may go (opt-outs, consent, quiet hours, discharge) are
     applied at send time, when they are current, not here.
+
+    ``to_address`` (with the organisation's ``to_name``) emails an organisation about the client —
+    a referral partner — instead of the client: the client's preferences and quiet hours do not
+    apply to it, only the source's check at send time.
     """
     existing = ScheduledMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
     source_type, source_id = _source_ref(source)
-    channel = channel or default_channel(client)
+    channel = Channel.EMAIL if to_address else (channel or default_channel(client))
     send_at, detail = due_at, ""
-    if channel != Channel.VOICE:
+    if channel != Channel.VOICE and not to_address:
         # Known quiet hours move the send time now, so the chart shows when it will really go;
         # the send-time rule checks again (the client may change them meanwhile).
-        moved = quiet_hours_end(
-            start=client.quiet_hours_start, end=client.quiet_hours_end, time_zone=client.time_zone, at=due_at
-        )
+        quiet_start, quiet_end = client_quiet_hours(client)
+        moved = quiet_hours_end(start=quiet_start, end=quiet_end, time_zone=client.time_zone, at=due_at)
         if moved is not None:
             send_at, detail = moved, "Due in the client's quiet hours; sends when they end."
     try:
@@ -108,6 +117,8 @@ def message_schedule(
                 source_id=source_id,
                 signed_by=signed_by,
                 created_by=acting_user,
+                to_address=to_address,
+                to_name=to_name[:200],
             )
     except IntegrityError:  # scheduled concurrently under the same key
         return ScheduledMessage.objects.get(idempotency_key=idempotency_key)
@@ -129,26 +140,32 @@ def messages_cancel_for_source(
     reason: str = SkipReason.SOURCE_CANCELLED,
     detail: str = "",
     after: dt.datetime | None = None,
+    source_kind: str = "",
 ) -> int:
     """Cancel the pending messages a source scheduled (e.g. a stopped plan, a cancelled appointment).
 
     Rows already being sent are left to finish; the send-time check of the source
-    catches any that race with this. Returns how many were cancelled.
+    catches any that race with this. ``source_kind`` narrows it to one kind of message when a
+    source schedules several (a referral: the client's reminder, and the partner's email, which a
+    changed appointment must not cancel). Returns how many were cancelled.
     """
     source_type, source_id = _source_ref(source)
     pending = ScheduledMessage.objects.filter(
-        source_type=source_type, source_id=source_id, status=MessageStatus.PENDING
+        source_type=source_type,
+        source_id=source_id,
+        status__in=MESSAGE_STATES.sources(MessageStatus.CANCELLED),
     )
     if after is not None:
         pending = pending.filter(due_at__gte=after)
+    if source_kind:
+        pending = pending.filter(source_kind=source_kind)
     rows = list(pending.select_for_update().values_list("pk", "client_id"))
     if not rows:
         return 0
-    ScheduledMessage.objects.filter(pk__in=[pk for pk, _ in rows]).update(
-        status=MessageStatus.CANCELLED,
-        status_reason=reason,
-        status_detail=detail[:300],
-        updated_at=timezone.now(),
+    MESSAGE_STATES.move_all(
+        ScheduledMessage.objects.filter(pk__in=[pk for pk, _client in rows]),
+        MessageStatus.CANCELLED,
+        also={"status_reason": reason, "status_detail": detail[:300], "updated_at": timezone.now()},
     )
     audit_log(
         user=acting_user,
@@ -162,13 +179,6 @@ def messages_cancel_for_source(
 
 
 # --- Staff actions on the Messages tab -----------------------------------------------------------
-
-
-def _send_soon(message: ScheduledMessage) -> None:
-    """Queue a due message straight away instead of waiting for the next tick (the CAS still guards)."""
-    from .tasks import send_message
-
-    transaction.on_commit(lambda: send_message.delay(message.pk))
 
 
 @transaction.atomic
@@ -191,22 +201,29 @@ def message_send_manual(*, client: Client, acting_user: User, channel: str, text
         acting_user=acting_user,
     )
     if message.send_at <= timezone.now():
-        _send_soon(message)
+        # Straight away instead of at the next tick; the dispatcher's claim still guards the row.
+        send_after_commit(message.pk)
     return message
 
 
 @transaction.atomic
 def message_cancel(*, message: ScheduledMessage, acting_user: User, reason: str) -> ScheduledMessage:
     """Cancel one pending message. One already being sent (or sent) cannot be called back."""
-    changed = ScheduledMessage.objects.filter(pk=message.pk, status=MessageStatus.PENDING).update(
-        status=MessageStatus.CANCELLED,
-        status_reason=SkipReason.STAFF_CANCELLED,
-        status_detail=(reason or "Cancelled by staff")[:300],
-        updated_at=timezone.now(),
-    )
-    if changed != 1:
-        raise DomainError("This message is no longer waiting to be sent, so it cannot be cancelled.")
-    message.refresh_from_db()
+    message.refresh_from_db()  # its status now, not as the page read it; the move is still a compare-and-set
+    try:
+        MESSAGE_STATES.move(
+            message,
+            MessageStatus.CANCELLED,
+            also={
+                "status_reason": SkipReason.STAFF_CANCELLED,
+                "status_detail": (reason or "Cancelled by staff")[:300],
+                "updated_at": timezone.now(),
+            },
+        )
+    except DomainError as exc:  # not pending (any more): the table only cancels what waits to be sent
+        raise DomainError(
+            _("This message is no longer waiting to be sent, so it cannot be cancelled.")
+        ) from exc
     audit_log(
         user=acting_user,
         action=AuditAction.CHANGE,
@@ -221,17 +238,26 @@ def message_cancel(*, message: ScheduledMessage, acting_user: User, reason: str)
 @transaction.atomic
 def message_retry(*, message: ScheduledMessage, acting_user: User | None) -> ScheduledMessage:
     """Put a failed message back in the queue, attempts reset (admin's "retry")."""
-    changed = ScheduledMessage.objects.filter(pk=message.pk, status=MessageStatus.FAILED).update(
-        status=MessageStatus.PENDING,
-        attempts=0,
-        send_at=timezone.now(),
-        claimed_at=None,
-        status_detail="Retried by staff.",
-        updated_at=timezone.now(),
-    )
-    if changed != 1:
-        raise DomainError("Only failed messages can be retried.")
-    message.refresh_from_db()
+    refused = DomainError(_("Only failed messages can be retried."))
+    message.refresh_from_db()  # its status now, not as the page read it; the move is still a compare-and-set
+    # Pending is reachable from sending too (the dispatcher's own retries): staff retry failures only.
+    if message.status != MessageStatus.FAILED:
+        raise refused
+    now = timezone.now()
+    try:
+        MESSAGE_STATES.move(
+            message,
+            MessageStatus.PENDING,
+            also={
+                "attempts": 0,
+                "send_at": now,
+                "claimed_at": None,
+                "status_detail": "Retried by staff.",
+                "updated_at": now,
+            },
+        )
+    except DomainError as exc:  # it moved on since it was read
+        raise refused from exc
     audit_log(
         user=acting_user,
         action=AuditAction.CHANGE,
@@ -241,22 +267,6 @@ def message_retry(*, message: ScheduledMessage, acting_user: User | None) -> Sch
         detail={"retry": True},
     )
     return message
-
-
-def message_failure_task(message: ScheduledMessage, *, title: str, error: str):
-    """The care team's task about a message that failed. Keyed on the send attempt (its claim time), so
-    running the failure path twice makes one task, and a retried message that fails again makes a new one."""
-    attempt = message.claimed_at.strftime("%Y%m%dT%H%M%S%f") if message.claimed_at else "unclaimed"
-    return task_create(
-        kind=TaskKind.MESSAGE_FAILED,
-        title=title,
-        detail=f"{message.get_channel_display()} ({message.template_key}): {error}",
-        acting_user=None,
-        team=message.client.primary_team,
-        client=message.client,
-        source=message,
-        dedupe_key=f"msg-failed-{message.pk}-{attempt}",
-    )
 
 
 # --- Inbound SMS: STOP / START / HELP and replies ------------------------------------------------
@@ -357,13 +367,14 @@ def _sms_opt_out(client: Client, inbound: InboundMessage) -> None:
     now = timezone.now()
     if client.sms_opted_out_at is None:
         Client.objects.filter(pk=client.pk).update(sms_opted_out_at=now)
-    cancelled = ScheduledMessage.objects.filter(
-        client=client, channel=Channel.SMS, status=MessageStatus.PENDING
-    ).update(
-        status=MessageStatus.CANCELLED,
-        status_reason=SkipReason.OPTED_OUT_CHANNEL,
-        status_detail="Client texted STOP.",
-        updated_at=now,
+    cancelled = MESSAGE_STATES.move_all(
+        ScheduledMessage.objects.filter(client=client, channel=Channel.SMS),
+        MessageStatus.CANCELLED,
+        also={
+            "status_reason": SkipReason.OPTED_OUT_CHANNEL,
+            "status_detail": "Client texted STOP.",
+            "updated_at": now,
+        },
     )
     audit_log(
         user=None,
@@ -430,7 +441,7 @@ def reminder_create(*, client: Client, acting_user: User, data: dict) -> ClientR
     until = data.get("until")
     if recurrence == Recurrence.ONCE and first_at <= timezone.now():
         raise DomainError("Pick a time in the future.", field="first_at")
-    if until is not None and until < first_at.astimezone(ZoneInfo(client.time_zone)).date():
+    if until is not None and until < first_at.astimezone(client_time_zone(client)).date():
         raise DomainError("The last day cannot come before the first reminder.", field="until")
     if data.get("channel") not in (Channel.SMS, Channel.EMAIL):
         raise DomainError("Choose text message or email.", field="channel")
@@ -480,7 +491,7 @@ def reminder_stop(*, reminder: ClientReminder, acting_user: User, reason: str = 
 def reminder_occurrences(reminder: ClientReminder, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
     """Occurrences in [start, end), computed in the client's wall-clock time so a 9:00 reminder stays
     at 9:00 across daylight-saving changes."""
-    tz = ZoneInfo(reminder.client.time_zone)
+    tz = client_time_zone(reminder.client)
     first_local = reminder.first_at.astimezone(tz).replace(tzinfo=None)
     if reminder.recurrence == Recurrence.ONCE:
         naive = [first_local]
@@ -512,7 +523,7 @@ def client_reminders_expand(*, now: dt.datetime | None = None, reminder: ClientR
     scheduled = 0
     for r in reminders:
         for occurrence in reminder_occurrences(r, now, end):
-            local = occurrence.astimezone(ZoneInfo(r.client.time_zone)).replace(tzinfo=None)
+            local = occurrence.astimezone(client_time_zone(r.client)).replace(tzinfo=None)
             message_schedule(
                 client=r.client,
                 template_key="client-reminder",
@@ -581,8 +592,8 @@ def message_delivery_report(*, provider_message_id: str, status: str, error_code
         return
     now = timezone.now()
     if status == "delivered":
-        ScheduledMessage.objects.filter(pk=message.pk, status=MessageStatus.SENT).update(
-            status=MessageStatus.DELIVERED, delivered_at=now, updated_at=now
+        MESSAGE_STATES.move(
+            message, MessageStatus.DELIVERED, also={"delivered_at": now, "updated_at": now}, quiet=True
         )
     elif status in ("undelivered", "failed"):
         error = f"Provider reported {status}" + (f" (error {error_code})" if error_code else "")
@@ -590,6 +601,9 @@ def message_delivery_report(*, provider_message_id: str, status: str, error_code
             task = message_failure_task(
                 message, title=f"A message to {message.client.display_name} was not delivered", error=error
             )
-            ScheduledMessage.objects.filter(pk=message.pk, status=MessageStatus.SENT).update(
-                status=MessageStatus.FAILED, last_error=error, task=task, updated_at=now
+            MESSAGE_STATES.move(
+                message,
+                MessageStatus.FAILED,
+                also={"last_error": error, "task": task, "updated_at": now},
+                quiet=True,
             )

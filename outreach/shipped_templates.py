@@ -1,7 +1,8 @@
 # ruff: noqa: E501 -- message wording reads best unbroken
-"""The wording shipped for every client-facing message, in English and Spanish.
+"""The wording shipped for every message the outbox sends, in English and Spanish.
 
-Loaded by a data migration (``0004_shipped_templates``); admins edit the rows afterwards.
+Loaded by data migrations (``0004_shipped_templates``, and ``0006`` for the partner email added
+later: a database migrated before it gets that row too); admins edit the rows afterwards.
 Bodies are Django templates rendered with ``client_name``, ``signer_name``, ``program_name`` and
 the message's context (``*_at`` keys arrive as datetimes in the client's time zone). Texts are
 short, warm and never demand an answer (caring contacts after Motto & Bostrom 2001: no reply needed).
@@ -14,6 +15,9 @@ SIGNATURE_ES = "— {{ signer_name|default:'Su equipo de atención' }}, {{ progr
 
 EN_WHEN = '{{ starts_at|date:"l, F j" }} at {{ starts_at|time:"g:i A" }}'
 ES_WHEN = '{{ starts_at|date:"l j \\d\\e F" }} a las {{ starts_at|time:"H:i" }}'
+
+# The email that gives a partner organisation its link to answer a referral (loaded by 0006 too).
+PARTNER_TEMPLATE_KEY = "referral-partner-link"
 
 # (key, essential, description, {language: {channel: (subject, body)}})
 SHIPPED: list[tuple[str, bool, str, dict[str, dict[str, tuple[str, str]]]]] = [
@@ -259,6 +263,35 @@ SHIPPED: list[tuple[str, bool, str, dict[str, dict[str, tuple[str, str]]]]] = [
                     "¿Cómo le fue con {{ organization }}?",
                     "Hola {{ client_name }}:\n\nQueríamos saber cómo le fue con {{ organization }}. "
                     "Con gusto le ayudamos si necesita algo.\n\n{{ program_name }}",
+                ),
+            },
+        },
+    ),
+    (
+        # To the partner organisation, not the client: it names no client, only carries the signed
+        # link (the link's page shows the minimum the referral needs). Email only.
+        PARTNER_TEMPLATE_KEY,
+        False,
+        "To a partner organisation: the secure link to answer a referral (names no client).",
+        {
+            "en": {
+                "email": (
+                    "{% if resent %}Reminder: {% endif %}New referral to {{ service_name }}",
+                    "{{ referring_program }} has referred a person to {{ service_name }} ({{ organization_name }}).\n\n"
+                    "Please open this secure link to see the referral and answer it "
+                    "(accept, decline, schedule, report the outcome):\n\n{{ link_url }}\n\n"
+                    "The link works for {{ link_days }} days and only for this referral. Do not forward it.\n"
+                    "Referring staff: {{ referred_by }}.",
+                ),
+            },
+            "es": {
+                "email": (
+                    "{% if resent %}Recordatorio: {% endif %}Nueva derivación a {{ service_name }}",
+                    "{{ referring_program }} ha derivado a una persona a {{ service_name }} ({{ organization_name }}).\n\n"
+                    "Abra este enlace seguro para ver la derivación y responderla "
+                    "(aceptar, rechazar, programar una cita, informar del resultado):\n\n{{ link_url }}\n\n"
+                    "El enlace funciona durante {{ link_days }} días y solo para esta derivación. No lo reenvíe.\n"
+                    "Personal que deriva: {{ referred_by }}.",
                 ),
             },
         },

@@ -4,13 +4,23 @@
 ``check(source_id)``; a non-empty return is the reason the source no longer wants the message
 (plan stopped, appointment cancelled) and the message is skipped with it. Outreach imports no
 domain app: the apps register here.
+
+``register_message_check("referral_partner", check)``: for a kind of message whose validity is
+carried by the message itself, not only by its source row — a referral partner's email carries the
+link version it was issued with, so a newer link or a withdrawn one makes it stale although the
+referral still stands. ``check(message)`` sees the whole row (context, ``created_at``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import ScheduledMessage
 
 _CHECKS: dict[str, Callable[[str], str | None]] = {}
+_MESSAGE_CHECKS: dict[str, Callable[[ScheduledMessage], str | None]] = {}
 
 
 def register_source_check(source_type: str, check: Callable[[str], str | None]) -> None:
@@ -23,6 +33,19 @@ def source_cancelled_reason(source_type: str, source_id: str) -> str | None:
     if check is None or not source_id:
         return None
     return check(source_id) or None
+
+
+def register_message_check(source_kind: str, check: Callable[[ScheduledMessage], str | None]) -> None:
+    _MESSAGE_CHECKS[source_kind] = check
+
+
+def message_cancelled_reason(message: ScheduledMessage) -> str | None:
+    """Why the message should no longer go: its source row's check, then its kind's check, if any."""
+    reason = source_cancelled_reason(message.source_type, message.source_id)
+    if reason:
+        return reason
+    check = _MESSAGE_CHECKS.get(message.source_kind)
+    return (check(message) or None) if check is not None else None
 
 
 def appointment_check(source_id: str) -> str | None:

@@ -1,7 +1,9 @@
 """Celery tasks of the outbox: the beat tick, the per-message send, and the schedule builders.
 
 Thin: they take ids, call ``dispatch`` or ``services``, and log. Nothing is queued with a
-far-future ETA; the database holds every message until it falls due.
+far-future ETA; the database holds every message until it falls due. The send tasks live in
+``sending`` (so ``services`` can queue one without importing this module) and are re-exported here,
+where Celery's autodiscovery and the beat schedule look for them.
 """
 
 from __future__ import annotations
@@ -12,7 +14,17 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 
-from . import dispatch, services
+from . import dispatch, sending, services
+from .sending import send_message, send_messages
+
+__all__ = [
+    "dispatch_tick",
+    "expand_client_reminders",
+    "queue_due",
+    "schedule_appointment_reminders",
+    "send_message",
+    "send_messages",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +42,7 @@ def queue_due() -> int:
         with transaction.atomic():
             ids = dispatch.claim_due(settings.OUTREACH_BATCH_SIZE)
             for start in range(0, len(ids), chunk):
-                part = ids[start : start + chunk]
-                transaction.on_commit(lambda part=part: send_messages.delay(part))
+                sending.send_chunk_after_commit(ids[start : start + chunk])
         queued += len(ids)
         if len(ids) < settings.OUTREACH_BATCH_SIZE:
             break
@@ -46,25 +57,6 @@ def dispatch_tick() -> int:
     if queued:
         logger.info("outreach: queued %s message(s)", queued)
     return queued
-
-
-@shared_task(name="outreach.tasks.send_message", ignore_result=True)
-def send_message(pk: int) -> str:
-    """Send one message now (a staff member's manual send); a no-op when another worker has it."""
-    return _send(pk)
-
-
-@shared_task(name="outreach.tasks.send_messages", ignore_result=True)
-def send_messages(pks: list[int]) -> int:
-    """Send a chunk of claimed messages one after the other; returns how many this worker sent."""
-    return sum(_send(pk) == "sent" for pk in pks)
-
-
-def _send(pk: int) -> str:
-    result = dispatch.send_one(pk)
-    if result.outcome not in ("lost", "sent"):
-        logger.info("outreach: message %s %s %s", pk, result.outcome, result.detail)
-    return result.outcome
 
 
 @shared_task(name="outreach.tasks.schedule_appointment_reminders", ignore_result=True)

@@ -58,7 +58,7 @@ class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
         sort_query.pop("sort", None)
         # Sending, cancelling and reminders change the record: a view-only place on the care team
         # sees the tab but not the buttons (the write views below refuse it too).
-        can_change = access.can_access_client(user, client, access.CHANGE)
+        can_change = access.client_can_access(user, client, access.CHANGE)
         can_send = can_change and user.has_perm("outreach.add_scheduledmessage")
         can_remind = can_change and user.has_perm("outreach.add_clientreminder")
         with timezone.override(client.time_zone):

@@ -11,13 +11,13 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
-from careteam import access
+from careteam.api_base import ReadPermissions
 from careteam.audit import audit_clients_listed, audit_log
-from careteam.models import AuditAction, User
+from careteam.models import AuditAction
 from clients.models import Client
+from clients.selectors import client_get_for_user
 
 from . import selectors, services
 from .models import (
@@ -42,19 +42,8 @@ class ContactKindField(serializers.ChoiceField):
         super().__init__(choices=ContactKind.choices, **kwargs)
 
 
-class PeerModelPermissions(DjangoModelPermissions):
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
-
-
-def _visible_client(user: User, client_id) -> Client:
-    try:
-        return access.clients_visible_to(user).get(pk=int(client_id))
-    except (Client.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404 from exc
-
-
 class _ClientScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    permission_classes = [PeerModelPermissions]
+    permission_classes = [ReadPermissions]
 
     def scoped(self):
         raise NotImplementedError
@@ -153,7 +142,7 @@ class PeerContactViewSet(_ClientScopedViewSet, mixins.CreateModelMixin):
         data = PeerContactCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        client = _visible_client(request.user, values.pop("client"))
+        client = client_get_for_user(request.user, values.pop("client"))
         assignment = selectors.assignment_for_contact(request.user, client)
         if assignment is None:
             raise Http404("No active peer assignment of yours for this client.")
@@ -184,7 +173,7 @@ class SupportGroupViewSet(viewsets.ReadOnlyModelViewSet):
     """``/support-groups/``: the active groups (no client data)."""
 
     serializer_class = SupportGroupSerializer
-    permission_classes = [PeerModelPermissions]
+    permission_classes = [ReadPermissions]
 
     def get_queryset(self):
         return selectors.support_groups_active()
@@ -222,7 +211,7 @@ class GroupAttendanceViewSet(_ClientScopedViewSet, mixins.CreateModelMixin):
         data = GroupAttendanceCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        client = _visible_client(request.user, values.pop("client"))
+        client = client_get_for_user(request.user, values.pop("client"))
         row = services.group_attendance_record(client=client, acting_user=request.user, **values)
         return Response(GroupAttendanceSerializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -258,7 +247,7 @@ class RecoveryCheckInViewSet(_ClientScopedViewSet, mixins.CreateModelMixin):
         data = RecoveryCheckInCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        client = _visible_client(request.user, values["client"])
+        client = client_get_for_user(request.user, values["client"])
         row = services.recovery_checkin_record(
             client=client, ratings=values["ratings"], note=values["note"], acting_user=request.user
         )

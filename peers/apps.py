@@ -12,10 +12,13 @@ class PeersConfig(AppConfig):
         from careteam.today import TodaySection, register_today_section
         from clients.chart import ChartTab, register_tab
 
-        from .hooks import chart_tab_visible, end_peer_work_with_its_assignment, peer_people_section_context
+        from . import selectors
+        from .hooks import end_peer_work_with_its_assignment, peer_people_section_context
 
         register_tab(
-            ChartTab("peers", "Peer Support", "peers:chart-tab", order=50, visible=chart_tab_visible)
+            ChartTab(
+                "peers", "Peer Support", "peers:chart-tab", order=50, visible=selectors.peer_work_can_review
+            )
         )
         register_today_section(
             TodaySection(

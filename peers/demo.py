@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import zoneinfo
-
-from django.utils import timezone
 
 from careteam.models import User
+from careteam.timezones import user_time_zone, user_today
 
 from . import services
 from .assignments.demo import seed as seed_profiles  # noqa: F401
@@ -149,8 +147,8 @@ def seed(*, rng: random.Random, clients: list, staff: dict[str, User]) -> dict:
     couple left past the 7-day threshold), weekly group attendance and monthly check-ins."""
     admin = staff.get("admin") or staff["supervisor"]
     peer = staff["peer"]
-    tz = zoneinfo.ZoneInfo(peer.time_zone)
-    today = timezone.localtime(timezone.now(), tz).date()
+    tz = user_time_zone(peer)
+    today = user_today(peer)
     groups = [
         SupportGroup.objects.filter(name=g["name"]).first()
         or services.support_group_save(acting_user=admin, data=g)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.utils import timezone
 
 from careteam.forms import BootstrapFormMixin
+from careteam.timezones import user_time_zone
 from clients.models import LANGUAGE_CHOICES
 
 from .models import (
@@ -66,7 +65,7 @@ class ContactForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        tz = zoneinfo.ZoneInfo(user.time_zone)
+        tz = user_time_zone(user)
         if not self.is_bound:
             self.initial.setdefault(
                 "occurred_at", timezone.localtime(timezone.now(), tz).replace(second=0, microsecond=0)
@@ -75,7 +74,7 @@ class ContactForm(BootstrapFormMixin, forms.Form):
     def clean_occurred_at(self):
         value = self.cleaned_data["occurred_at"]
         # Entered as the user's wall-clock time.
-        tz = zoneinfo.ZoneInfo(self.user.time_zone)
+        tz = user_time_zone(self.user)
         return timezone.make_aware(timezone.make_naive(value), tz) if value else value
 
 

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from careteam import access
-
 from . import selectors
-
-
-def chart_tab_visible(user, client) -> bool:
-    """The Peer Support tab is for the rest of the care team; peers work from their own page."""
-    return not access.minimum_necessary_view(user)
 
 
 def peer_people_section_context(request) -> dict | None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncWeek
-from django.http import Http404
 from django.utils import timezone
 
 from careteam import access
 from careteam.models import Task, TaskStatus, User
 from careteam.roles import Role
+from careteam.timezones import user_local_date, user_time_zone, user_today
 from clients.models import Appointment, AppointmentKind, AppointmentStatus, Client
 
 from .models import (
@@ -41,28 +40,17 @@ def days_since(moment: dt.datetime | None, user: User, *, now: dt.datetime | Non
     """Whole calendar days between the contact and today, both taken in the user's time zone."""
     if moment is None:
         return None
-    tz = zoneinfo.ZoneInfo(user.time_zone)
-    today = timezone.localtime(now or timezone.now(), tz).date()
-    return (today - timezone.localtime(moment, tz).date()).days
+    return (user_today(user, now=now) - user_local_date(user, moment)).days
 
 
 def _visible_assignments(user: User) -> QuerySet[PeerAssignment]:
     return PeerAssignment.objects.filter(client__in=access.clients_visible_to(user))
 
 
-def client_get_for_user(user: User, pk: int) -> Client:
-    """A client the user may see, with their care team; missing and hidden are the same 404."""
-    client = (
-        access.clients_visible_to(user)
-        .select_related("primary_team")
-        .prefetch_related("assignments__staff")
-        .filter(pk=pk)
-        .first()
-    )
-    if client is None:
-        raise Http404("No such client.")
-    client.active_assignments = [a for a in client.assignments.all() if a.ended_on is None]
-    return client
+def peer_work_can_review(user: User) -> bool:
+    """The rest of the care team reviews peer work on the chart (assignments, contacts, check-ins);
+    peer specialists work from their own client page instead (minimum necessary)."""
+    return not access.minimum_necessary_view(user)
 
 
 def assignment_for_contact(user: User, client: Client) -> PeerAssignment | None:
@@ -185,7 +173,7 @@ def trend_points(checkins: list[RecoveryCapitalCheckIn], *, width: int = 300, he
 
 def peers_supervised_by(user: User) -> QuerySet[User]:
     qs = User.objects.filter(groups__name=Role.PEER_SPECIALIST, is_active=True)
-    if not access.sees_all_clients(user):
+    if not access.clients_can_see_all(user):
         qs = qs.filter(teams__in=user.supervised_teams.all())
     return qs.distinct()
 
@@ -212,10 +200,9 @@ def supervision_overview(user: User, *, weeks: int = 4) -> dict:
         p.capacity = profile.caseload_capacity if profile else DEFAULT_CAPACITY
         p.at_capacity = p.active_count >= p.capacity
     peer_ids = [p.pk for p in peers]
-    tz = zoneinfo.ZoneInfo(user.time_zone)
-    this_monday = timezone.localtime(now, tz).date() - dt.timedelta(
-        days=timezone.localtime(now, tz).weekday()
-    )
+    tz = user_time_zone(user)
+    today = user_today(user, now=now)
+    this_monday = today - dt.timedelta(days=today.weekday())
     week_starts = [this_monday - dt.timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
     since = dt.datetime.combine(week_starts[0], dt.time.min, tzinfo=tz)
     assignments = list(

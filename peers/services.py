@@ -4,7 +4,6 @@ the first-friend list. Each validates, writes and audits inside one transaction.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +14,10 @@ from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction, TaskKind, TaskPriority, User
 from careteam.services import task_create
+from careteam.timezones import client_time_zone, user_local_date, user_today
 from clients.models import Client
+from plans import selectors as plans_selectors
+from plans import services as plans_services
 
 from .models import (
     AttendanceSource,
@@ -47,17 +49,12 @@ MIN_DURATION, MAX_DURATION = 1, 720  # one minute to a whole working day (12 h)
 RATING_MIN, RATING_MAX = 1, 6  # peer-friendly self-rating, same 1-6 scale as BARC-10 items
 
 
-def user_today(user: User) -> dt.date:
-    """Today's date where the user is (their profile time zone)."""
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(user.time_zone)).date()
-
-
 def _validate_contact(data: dict, user: User) -> None:
     errors: dict[str, list[str]] = {}
     occurred_at = data.get("occurred_at")
     if occurred_at is None:
         errors["occurred_at"] = ["When did it happen?"]
-    elif timezone.localtime(occurred_at, zoneinfo.ZoneInfo(user.time_zone)).date() > user_today(user):
+    elif user_local_date(user, occurred_at) > user_today(user):
         errors["occurred_at"] = ["A contact cannot be logged for a day after today."]
     duration = data.get("duration_minutes")
     if duration is None or not MIN_DURATION <= int(duration) <= MAX_DURATION:
@@ -136,32 +133,20 @@ def _attendance_completion_comment(attendance: GroupAttendance) -> str:
 
 def _feed_plan_steps(attendance: GroupAttendance, acting_user: User) -> int:
     """PLAN HOOK: an attended group counts once towards each active-plan step marked
-    ``counts_group_attendance`` (e.g. "2 support groups a week"). Idempotent per attendance."""
-    from plans.models import ActionStep, ActionStepCompletion, PlanStatus
-    from plans.services import step_completion_log
-
-    steps = ActionStep.objects.filter(
-        goal__problem__plan__client=attendance.client,
-        goal__problem__plan__status=PlanStatus.ACTIVE,
-        counts_group_attendance=True,
-    )
+    ``counts_group_attendance`` (e.g. "2 support groups a week"). Idempotent per attendance: plans
+    says which steps this attendance has not yet been credited to."""
     comment = _attendance_completion_comment(attendance)
-    tz = zoneinfo.ZoneInfo(attendance.client.time_zone)
+    steps = plans_selectors.group_attendance_steps_uncredited(attendance.client, comment=comment)
+    tz = client_time_zone(attendance.client)
     at = min(
         timezone.now(),
         dt.datetime.combine(attendance.date, attendance.group.meets_at or dt.time(12), tzinfo=tz),
     )
-    logged = 0
     for step in steps:
-        exists = ActionStepCompletion.objects.filter(
-            client=attendance.client, step_lineage=step.lineage, comment=comment
-        ).exists()
-        if not exists:
-            step_completion_log(
-                client=attendance.client, step=step, acting_user=acting_user, completed_at=at, comment=comment
-            )
-            logged += 1
-    return logged
+        plans_services.step_completion_log(
+            client=attendance.client, step=step, acting_user=acting_user, completed_at=at, comment=comment
+        )
+    return len(steps)
 
 
 @transaction.atomic

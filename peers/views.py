@@ -10,12 +10,13 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.roles import Role
+from careteam.timezones import user_today
 from clients.chart_views import ChartMixin, add_service_errors
+from clients.selectors import client_get_for_user
 from crisis import selectors as crisis_selectors
 
 from . import selectors, services
@@ -52,7 +53,7 @@ class PeerClientMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.client_record = selectors.client_get_for_user(request.user, kwargs["pk"])
+        self.client_record = client_get_for_user(request.user, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def page_context(self, **extra) -> dict:
@@ -70,7 +71,7 @@ class PeerClientMixin(LoginRequiredMixin):
             # still holds: no episodes, risk ratings or notes).
             "safety_plan": (
                 crisis_selectors.current_safety_plan(client)
-                if crisis_selectors.may_read_safety_plan(self.request.user)
+                if crisis_selectors.safety_plan_can_read(self.request.user)
                 else None
             ),
             **extra,
@@ -135,7 +136,7 @@ class AttendanceCreateView(_FormView):
     form_title = "Record group attendance"
 
     def get(self, request, *args, **kwargs):
-        return self.render_form(AttendanceForm(initial={"date": services.user_today(request.user)}))
+        return self.render_form(AttendanceForm(initial={"date": user_today(request.user)}))
 
     def post(self, request, *args, **kwargs):
         form = AttendanceForm(request.POST)
@@ -188,7 +189,7 @@ class PeerSupportTabView(ChartMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         client = self.client_record
-        if access.minimum_necessary_view(request.user):
+        if not selectors.peer_work_can_review(request.user):
             return redirect("peers:client", pk=client.pk)
         audit_log(
             user=request.user, action=AuditAction.VIEW, client=client, obj=client, detail={"tab": "peers"}

@@ -8,12 +8,13 @@ in Los Angeles belongs to that week even though it is already Monday in UTC.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+
+from careteam.timezones import client_time_zone
 
 from .models import ActionStep, ActionStepCompletion, FrequencyPeriod, TreatmentPlan
 
@@ -131,13 +132,6 @@ def one_off_adherence(
     return OneOffAdherence("due", due_on)
 
 
-def client_tz(client) -> dt.tzinfo:
-    try:
-        return zoneinfo.ZoneInfo(client.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_default_timezone()
-
-
 def adherence_for_steps(
     steps: list[ActionStep], *, client, now: dt.datetime | None = None
 ) -> dict[int, RecurringAdherence | OneOffAdherence]:
@@ -145,7 +139,7 @@ def adherence_for_steps(
     if not steps:
         return {}
     now = now or timezone.now()
-    tz = client_tz(client)
+    tz = client_time_zone(client)
     recurring = [s for s in steps if s.is_recurring]
     one_off = [s for s in steps if not s.is_recurring]
     cond = Q()

@@ -7,10 +7,10 @@ from django.utils import timezone
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
 from careteam import access
+from careteam.api_base import ReadPermissions
 from careteam.audit import Entry, audit_log, audit_log_many
 from careteam.models import AuditAction
 from clients.models import Client
@@ -28,12 +28,6 @@ from .models import (
 )
 
 SAFE = ("GET", "HEAD", "OPTIONS")
-
-
-class PlanPermissions(DjangoModelPermissions):
-    """The role's model permission (view for reads); which rows comes from the scoped queryset (404)."""
-
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
 # --- Serializers ----------------------------------------------------------------------------------
@@ -220,7 +214,7 @@ class PlanViewSet(
     """Plans of the clients the caller may see. Create starts a draft; only drafts can be changed;
     ``activate`` signs a draft, ``new-version`` starts a draft copied from an active version."""
 
-    permission_classes = [PlanPermissions]
+    permission_classes = [ReadPermissions]
     serializer_class = PlanSerializer
     filterset_fields = ["client", "status"]
     ordering = ["client", "-version"]
@@ -298,7 +292,7 @@ class _DraftItemViewSet(
 ):
     """Items of plans the caller may see; created and changed only on drafts (else 400)."""
 
-    permission_classes = [PlanPermissions]
+    permission_classes = [ReadPermissions]
     client_path = ""
     parent_field = ""
     parent_model = None
@@ -416,7 +410,7 @@ class CompletionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
     """Logged completions of action steps for visible clients; logging one needs only view access
     to the client (peers log "went to a support group") and the role's permission."""
 
-    permission_classes = [PlanPermissions]
+    permission_classes = [ReadPermissions]
     serializer_class = CompletionSerializer
     filterset_fields = ["client", "step_lineage"]
     ordering = ["-completed_at", "-id"]

@@ -11,12 +11,16 @@ class PlansConfig(AppConfig):
         from careteam.today import TodaySection, register_today_section
         from clients.chart import ChartTab, NotePanel, register_alert, register_note_panel, register_tab
 
-        from .hooks import note_panel_visible, plan_alerts, plans_due_section_context
+        from . import selectors
+        from .hooks import plan_alerts, plans_due_section_context
 
         register_tab(ChartTab("plan", "Treatment plan", "plans:client-plan", order=40))
         register_alert("plan-review", plan_alerts)
+        # Peers read no notes (minimum necessary), so the panel is not offered to them.
         register_note_panel(
-            NotePanel("plan-goals", "Plan goals", "plans:note-panel", visible=note_panel_visible)
+            NotePanel(
+                "plan-goals", "Plan goals", "plans:note-panel", visible=selectors.plans_can_read_clinical
+            )
         )
         register_today_section(
             TodaySection(

@@ -11,10 +11,10 @@ import random
 from django.utils import timezone
 
 from careteam.models import CareTeamAssignment, CaseRole, User
+from careteam.timezones import client_time_zone
 from clients.models import Client, ClientStatus
 
 from . import services
-from .adherence import client_tz
 
 # (domain, description, goal in the client's words, measurable target, [(step, who, count, period)], modality)
 PROBLEMS = [
@@ -197,7 +197,7 @@ def _activate(plan, author, rng):
 def _log_history(*, rng, plan, loggers: list[User], weeks: int) -> int:
     """Months of completions with realistic irregularity: good weeks, missed weeks, a slump."""
     now = timezone.now()
-    tz = client_tz(plan.client)
+    tz = client_time_zone(plan.client)
     logged = 0
     slump = rng.randint(2, weeks - 2)
     steps = [s for p in plan.problems.all() for g in p.goals.all() for s in g.action_steps.all()]

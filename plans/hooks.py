@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
-from careteam import access
 from clients.chart import ChartAlert
 from clients.models import ClientStatus
 
@@ -36,7 +35,7 @@ def plan_alerts(user, client) -> list[ChartAlert]:
 def plans_due_section_context(request) -> dict | None:
     """Today: my clients whose plan review is due (or who have no active plan). Bounded queries."""
     user = request.user
-    if not user.has_perm("plans.view_treatmentplan") or access.minimum_necessary_view(user):
+    if not selectors.plans_can_read_clinical(user):
         return None
     today = timezone.localdate()
     rows = selectors.plans_due_for_user(user, today=today)
@@ -47,8 +46,3 @@ def plans_due_section_context(request) -> dict | None:
         "today": today,
         "clients_shown": [c.pk for c in shown],
     }
-
-
-def note_panel_visible(user, client) -> bool:
-    """Peers read no notes (minimum necessary), so the panel is not offered to them."""
-    return user.has_perm("plans.view_treatmentplan") and not access.minimum_necessary_view(user)

@@ -26,6 +26,20 @@ from .models import (
 )
 
 TODAY_PLANS_LIMIT = 15
+VIEW_PERMISSION = "plans.view_treatmentplan"
+EDIT_PERMISSION = "plans.change_treatmentplan"
+
+
+def plans_can_read_clinical(user: User) -> bool:
+    """Works with plans as a clinician (the note's plan-goals panel, plans due on Today): the role reads
+    plans and is not on the minimum-necessary view (peers read goals and steps on their own page)."""
+    return user.has_perm(VIEW_PERMISSION) and not access.minimum_necessary_view(user)
+
+
+def plans_can_edit(user: User, client: Client) -> bool:
+    """Drafts, activates and reviews this client's plan: the role edits plans and the user may change
+    the client's record."""
+    return user.has_perm(EDIT_PERMISSION) and access.client_can_access(user, client, access.CHANGE)
 
 
 def with_items(qs: QuerySet[TreatmentPlan]) -> QuerySet[TreatmentPlan]:
@@ -121,6 +135,28 @@ def completion_list_for_user(user: User) -> QuerySet[ActionStepCompletion]:
     return ActionStepCompletion.objects.filter(
         client__in=access.clients_visible_to(user).values("pk")
     ).select_related("logged_by")
+
+
+def group_attendance_steps_uncredited(client: Client, *, comment: str) -> list[ActionStep]:
+    """The client's active-plan steps that count support-group attendance (``counts_group_attendance``,
+    e.g. "2 support groups a week") and carry no completion logged with ``comment`` yet.
+
+    Peer support credits an attended group through this and ``plans.services.step_completion_log``:
+    the comment names the attendance, so crediting it again finds nothing left to log. Completions
+    are kept by lineage, so one logged on an earlier plan version still counts. One query.
+    """
+    credited = ActionStepCompletion.objects.filter(
+        client=client, step_lineage=OuterRef("lineage"), comment=comment
+    )
+    return list(
+        ActionStep.objects.filter(
+            goal__problem__plan__client=client,
+            goal__problem__plan__status=PlanStatus.ACTIVE,
+            counts_group_attendance=True,
+        )
+        .exclude(Exists(credited))
+        .order_by("pk")
+    )
 
 
 def note_get_for_user(user: User, client: Client, note_pk: int) -> EncounterNote:

@@ -27,6 +27,7 @@ from .models import (
     Progress,
     TreatmentPlan,
 )
+from .states import PLAN_STATES
 
 PLAN_HEADER_FIELDS = (
     "change_reason",
@@ -351,7 +352,8 @@ def plan_activate(
     client_agreement_on: dt.date,
 ) -> TreatmentPlan:
     """Sign a draft and make it the client's plan; the version it replaces is superseded in the same
-    transaction. The database keeps one active plan per client (``one_active_plan_per_client``)."""
+    transaction. Both moves go through ``PLAN_STATES``. The database keeps one active plan per client
+    (``one_active_plan_per_client``)."""
     plan = _locked_plan(plan)
     _require_draft(plan)
     if client_agreement not in ClientAgreement.values:
@@ -367,9 +369,7 @@ def plan_activate(
         .first()
     )
     if previous is not None:
-        previous.status = PlanStatus.SUPERSEDED
-        previous.superseded_at = now
-        previous.save(update_fields=["status", "superseded_at", "updated_at"])
+        PLAN_STATES.move(previous, PlanStatus.SUPERSEDED, also={"superseded_at": now, "updated_at": now})
         audit_log(
             user=acting_user,
             action=AuditAction.CHANGE,
@@ -378,26 +378,18 @@ def plan_activate(
             changed_fields=["status", "superseded_at"],
             detail={"superseded_by_version": plan.version},
         )
-    plan.status = PlanStatus.ACTIVE
-    plan.signed_by = acting_user
-    plan.signed_at = now
-    plan.client_agreement = client_agreement
-    plan.client_agreement_on = client_agreement_on
-    if plan.review_due_on is None:
-        plan.review_due_on = timezone.localdate(now) + dt.timedelta(days=review_interval_days())
+    signature = {
+        "signed_by": acting_user,
+        "signed_at": now,
+        "client_agreement": client_agreement,
+        "client_agreement_on": client_agreement_on,
+        "review_due_on": plan.review_due_on
+        or timezone.localdate(now) + dt.timedelta(days=review_interval_days()),
+        "updated_at": now,
+    }
     try:
         with transaction.atomic():
-            plan.save(
-                update_fields=[
-                    "status",
-                    "signed_by",
-                    "signed_at",
-                    "client_agreement",
-                    "client_agreement_on",
-                    "review_due_on",
-                    "updated_at",
-                ]
-            )
+            PLAN_STATES.move(plan, PlanStatus.ACTIVE, also=signature)
     except IntegrityError as exc:  # another version was activated at the same moment
         raise DomainError("Another version of this plan was just activated; reload the page.") from exc
     audit_log(

@@ -37,12 +37,6 @@ from .forms import (
 )
 from .models import PlanStatus, TreatmentPlan
 
-EDIT_PERMISSION = "plans.change_treatmentplan"
-
-
-def can_edit_plans(user, client) -> bool:
-    return user.has_perm(EDIT_PERMISSION) and access.can_access_client(user, client, access.CHANGE)
-
 
 def decorate_plan(plan: TreatmentPlan, *, with_adherence: bool = True) -> None:
     """Hang each step's adherence on it (one completions query for the whole plan)."""
@@ -91,7 +85,7 @@ class PlanDetailView(PlanViewMixin, TemplateView):
             obj=plan or client,
             detail={"tab": "plan", "version": plan.version if plan else None},
         )
-        can_edit = can_edit_plans(user, client)
+        can_edit = selectors.plans_can_edit(user, client)
         return self.render_to_response(
             self.chart_context(
                 plan=plan,
@@ -176,7 +170,7 @@ class PlanVersionsView(PlanViewMixin, TemplateView):
 class PlanCreateView(ChartMixin, PermissionRequiredMixin, View):
     """Start a draft: version 1, or a new version copied from the active one (POST)."""
 
-    permission_required = ("plans.add_treatmentplan", EDIT_PERMISSION)
+    permission_required = ("plans.add_treatmentplan", selectors.EDIT_PERMISSION)
     perm = access.CHANGE
 
     def post(self, request, *args, **kwargs):
@@ -210,7 +204,7 @@ class DraftMixin:
 
 
 class DraftPageMixin(ChartMixin, PermissionRequiredMixin, DraftMixin):
-    permission_required = EDIT_PERMISSION
+    permission_required = selectors.EDIT_PERMISSION
     perm = access.CHANGE
     tab = "plan"
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
 from careteam import access
@@ -156,18 +155,16 @@ class ReferralViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         client = data.pop("client")
-        if not access.can_access_client(self.request.user, client, access.CHANGE):
+        if not selectors.referrals_can_refer(self.request.user, client):
             raise PermissionDenied("You may not refer this client.")
         serializer.instance = services.referral_create(
             client=client, acting_user=self.request.user, data=data
         )
 
-    @action(detail=True, methods=["post"], permission_classes=[DjangoModelPermissions])
+    @action(detail=True, methods=["post"], permission_classes=[ReadPermissions])
     def transition(self, request, pk=None):
         referral = self.get_object()
-        if not request.user.has_perm("referrals.change_referral") or not access.can_access_client(
-            request.user, referral.client, access.CHANGE
-        ):
+        if not selectors.referrals_can_change(request.user, referral.client):
             raise PermissionDenied("You may not change this referral.")
         body = TransitionSerializer(data=request.data)
         body.is_valid(raise_exception=True)

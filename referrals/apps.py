@@ -11,13 +11,25 @@ class ReferralsConfig(AppConfig):
         from careteam.today import TodaySection, register_today_section
         from clients.chart import ChartTab, register_tab
         from clients.consents.signals import consent_revoked
+        from outreach.models import SourceKind
+        from outreach.sources import register_message_check
 
-        from .hooks import on_consent_revoked, tab_visible, today_section_context
+        from . import selectors
+        from .hooks import on_consent_revoked, today_section_context
+        from .services import partner_email_check
 
         register_tab(
-            ChartTab("referrals", "Needs & Referrals", "referrals:client-tab", order=60, visible=tab_visible)
+            ChartTab(
+                "referrals",
+                "Needs & Referrals",
+                "referrals:client-tab",
+                order=60,
+                visible=selectors.referrals_can_read,
+            )
         )
         consent_revoked.connect(on_consent_revoked, dispatch_uid="referrals-consent-revoked")
+        # The partner's email goes only while the link it carries still works (checked at send time).
+        register_message_check(SourceKind.REFERRAL_PARTNER, partner_email_check)
         register_today_section(
             TodaySection(
                 key="referrals",

@@ -5,10 +5,6 @@ from __future__ import annotations
 from . import selectors, services
 
 
-def tab_visible(user, client) -> bool:
-    return selectors.may_view_referrals(user)
-
-
 def on_consent_revoked(sender, *, consent, acting_user, **kwargs) -> None:
     """``clients.consents.signals.consent_revoked``: flag open referrals that relied on the consent."""
     services.referrals_flag_for_revoked_consent(consent=consent, acting_user=acting_user)
@@ -16,7 +12,7 @@ def on_consent_revoked(sender, *, consent, acting_user, **kwargs) -> None:
 
 def today_section_context(request) -> dict | None:
     user = request.user
-    if not selectors.may_view_referrals(user):
+    if not selectors.referrals_can_read(user):
         return None
     referrals = selectors.referrals_needing_user(user)
     if not referrals:

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from careteam import access
 from careteam.models import Team, User
 from clients.models import Client, Need
+from outreach import selectors as outreach_selectors
+from outreach.models import ScheduledMessage, SourceKind
 
 from . import states
 from .models import Referral, ReferralEvent, ReferralStatus
 
 VIEW_PERMISSION = "referrals.view_referral"
+CHANGE_PERMISSION = "referrals.change_referral"
+ADD_PERMISSION = "referrals.add_referral"
 SOON_DAYS = 7
 
 WORKLIST_SCOPES = {"mine": "Mine", "team": "My team"}
@@ -48,12 +52,24 @@ WORKLIST_SORTS = {
 }
 
 
-def may_view_referrals(user: User) -> bool:
+def referrals_can_read(user: User) -> bool:
+    """The role reads referrals (peer specialists do not: a referral packet carries clinical detail)."""
     return user.is_authenticated and user.has_perm(VIEW_PERMISSION)
 
 
+def referrals_can_refer(user: User, client: Client) -> bool:
+    """Refers this client: the role creates referrals and the user may change the client's record."""
+    return user.has_perm(ADD_PERMISSION) and access.client_can_access(user, client, access.CHANGE)
+
+
+def referrals_can_change(user: User, client: Client) -> bool:
+    """Moves, schedules and closes this client's referrals: the role changes referrals and the user
+    may change the client's record (a view-only place on the care team is not enough)."""
+    return user.has_perm(CHANGE_PERMISSION) and access.client_can_access(user, client, access.CHANGE)
+
+
 def referral_list_for_user(user: User) -> QuerySet[Referral]:
-    if not may_view_referrals(user):
+    if not referrals_can_read(user):
         return Referral.objects.none()
     return Referral.objects.filter(client__in=access.clients_visible_to(user).values("pk")).select_related(
         "client", "service", "organization", "need", "referred_by", "consent"
@@ -71,6 +87,38 @@ def events_for_referral(referral: Referral) -> QuerySet[ReferralEvent]:
     return referral.events.select_related("actor").order_by("occurred_at", "id")
 
 
+def partner_emails_for_referral(referral: Referral) -> list[ScheduledMessage]:
+    """The partner's link emails in the outbox, newest first: whether each was sent, is waiting or
+    retrying, failed, or was skipped and why — what the case manager needs when a partner says it
+    never got the link. ``referral`` is already scoped to the user; one query."""
+    return list(outreach_selectors.messages_for_source(referral, source_kind=SourceKind.REFERRAL_PARTNER))
+
+
+# Open and taken on by the partner (accepted, in progress, on hold): there is an appointment there to
+# have passed, and the partner's "did the client attend?" can be recorded.
+TAKEN_ON = states.OPEN - {ReferralStatus.REQUESTED}
+
+
+def attendance_reportable(referral: Referral) -> bool:
+    """Whether attendance at the partner may be recorded now (``services.referral_report_attendance``
+    refuses it otherwise), so the detail page offers the form only then."""
+    return referral.status in TAKEN_ON
+
+
+def appointment_passed_q(now: dt.datetime | None = None) -> Q:
+    """The appointment at the partner has gone by and the loop is still open with the partner
+    (accepted, in progress, on hold): the referral waits for an outcome (DESIGN "Deadlines":
+    appointment date passed with no outcome → a follow-up with the client).
+
+    A closed referral — cancelled, failed, rejected, completed, entered in error — already has its
+    answer, and a draft or a request the partner has not taken on has no appointment yet to have
+    passed. The worklist's "passed" badge (``worklist_for_user`` annotates ``appointment_passed``),
+    its "Needs outcome" bucket and the Today section all read this one condition.
+    """
+    now = now or timezone.now()
+    return Q(status__in=TAKEN_ON, appointment_at__lt=now)
+
+
 def bucket_q(bucket: str, now: dt.datetime | None = None) -> Q:
     now = now or timezone.now()
     open_q = Q(status__in=states.OPEN)
@@ -79,7 +127,7 @@ def bucket_q(bucket: str, now: dt.datetime | None = None) -> Q:
         "awaiting": Q(status=ReferralStatus.REQUESTED),
         "overdue": open_q & Q(flagged_at__isnull=False),
         "soon": open_q & Q(appointment_at__gte=now, appointment_at__lt=now + dt.timedelta(days=SOON_DAYS)),
-        "outcome": Q(status__in=states.OPEN - {ReferralStatus.REQUESTED}, appointment_at__lt=now),
+        "outcome": appointment_passed_q(now),
         "drafts": Q(status=ReferralStatus.DRAFT),
         "closed": Q(status__in=states.TERMINAL),
     }.get(bucket, open_q)
@@ -101,8 +149,16 @@ def worklist_for_user(
     urgency: str = "",
     sort: str = "-requested",
 ) -> QuerySet[Referral]:
-    """The referral worklist: mine or my team's, one bucket, filtered and sorted."""
-    qs = _scope(referral_list_for_user(user), user, scope).filter(bucket_q(bucket))
+    """The referral worklist: mine or my team's, one bucket, filtered and sorted; each row carries
+    ``appointment_passed`` (``appointment_passed_q``), so the page shows the rule rather than redoing it."""
+    now = timezone.now()
+    qs = (
+        _scope(referral_list_for_user(user), user, scope)
+        .filter(bucket_q(bucket, now))
+        .annotate(
+            appointment_passed=ExpressionWrapper(appointment_passed_q(now), output_field=BooleanField())
+        )
+    )
     if status:
         qs = qs.filter(status=status)
     if urgency:

@@ -1,6 +1,7 @@
 """Every change to a referral: create, send (the Part 2 consent gate), status moves, the partner's
 answers, the partner link, flags. Each runs in one transaction, writes a ``ReferralEvent`` for the
-timeline and an audit row, and schedules or cancels the client's reminder through ``outreach``.
+timeline and an audit row, and schedules or cancels through ``outreach`` the client's reminder and
+the partner's email with its link (the outbox retries it and sends it once per link issued).
 
 Who acts: ``acting_user`` is the staff member; ``partner=True`` (with ``acting_user=None``) is the
 receiving organisation answering through its signed link. Staff who make a receiver's move — after
@@ -11,18 +12,19 @@ Need status follows the referral: sent → referred; connected → met; client d
 any other outcome → closed, not met — unless another referral for the same need is still open
 (the need stays referred), or the staff member chooses "refer elsewhere" when closing (the need
 goes back to open, ready for the next referral). Entered in error puts a referred need back to open.
+A need staff already closed moves only where its table (``clients.needs.states``) allows: a late
+"connected" still marks it met, but a met need is never re-closed as not met.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from careteam.audit import audit_log
 from careteam.errors import DomainError
@@ -32,7 +34,9 @@ from clients.consents.selectors import consent_covering
 from clients.consents.services import disclosure_record
 from clients.models import Client, Consent, InformationCategory, Need, NeedStatus, Urgency
 from clients.needs.services import need_set_status
-from outreach.models import SourceKind
+from clients.needs.states import NEED_STATES
+from outreach.models import Channel, MessageStatus, ScheduledMessage, SourceKind
+from outreach.sending import send_after_commit
 from outreach.services import message_schedule, messages_cancel_for_source
 
 from . import states
@@ -46,9 +50,7 @@ from .models import (
     Service,
     ServiceStatus,
 )
-from .partner import partner_url
-
-logger = logging.getLogger(__name__)
+from .partner import link_max_age, partner_url
 
 S = ReferralStatus
 REFERRAL_FIELDS = (
@@ -65,6 +67,8 @@ NEED_STATUS_FOR_OUTCOME = {
     ReferralOutcome.CLIENT_DECLINED: NeedStatus.DECLINED,
 }
 REMINDER_TEMPLATE = "referral-appointment-reminder"
+# The partner's email with its link (a MessageTemplate row, English and Spanish, edited in admin).
+PARTNER_EMAIL_TEMPLATE = "referral-partner-link"
 
 
 class ConsentMissing(DomainError):
@@ -156,28 +160,73 @@ def sends_electronically(referral: Referral) -> bool:
     return referral.service.accepts_electronic_referrals and bool(partner_email_for(referral))
 
 
-def _email_partner_link(referral: Referral, *, resent: bool = False) -> None:
-    """Email the link after commit. The email names no client: it only carries the link."""
-    address = partner_email_for(referral)
-    url = partner_url(referral)
-    days = settings.CARETEAM_PARTNER_LINK_DAYS
+def partner_email_key(referral: Referral) -> str:
+    """One partner email per link issued: a retried transaction or a double click finds the same row,
+    a new link (``partner_link_version`` goes up) is a new email."""
+    return f"referral-partner:{referral.pk}:{referral.partner_link_version}"
+
+
+def _schedule_partner_email(
+    referral: Referral, *, acting_user: User | None, resent: bool = False
+) -> ScheduledMessage:
+    """Put the partner's email in the outbox, due now, and queue its send for when this commits.
+
+    Through the outbox like every message — retried with backoff on a mail-server error, sent at most
+    once per link, its state on the referral page — rather than ``send_mail`` after commit, which
+    lost it with the process and said nothing when it failed. It goes to the organisation's referral
+    address, names no client and carries only the signed link; ``partner_email_check`` skips it if,
+    before it goes, the link is withdrawn, replaced or expired, or the referral closed.
+    """
     program = referral.client.primary_team.name if referral.client.primary_team_id else "careteam"
-    subject = f"{'Reminder: ' if resent else ''}New referral to {referral.service.name}"
-    body = (
-        f"{program} has referred a person to {referral.service.name} ({referral.organization.name}).\n\n"
-        f"Please open this secure link to see the referral and answer it "
-        f"(accept, decline, schedule, report the outcome):\n\n{url}\n\n"
-        f"The link works for {days} days and only for this referral. Do not forward it.\n"
-        f"Referring staff: {referral.referred_by}.\n"
+    message = message_schedule(
+        client=referral.client,
+        template_key=PARTNER_EMAIL_TEMPLATE,
+        due_at=timezone.now(),
+        source_kind=SourceKind.REFERRAL_PARTNER,
+        idempotency_key=partner_email_key(referral),
+        channel=Channel.EMAIL,
+        source=referral,
+        to_address=partner_email_for(referral),
+        to_name=referral.organization.name,
+        context={
+            "link_url": partner_url(referral),
+            "link_version": referral.partner_link_version,
+            "link_days": settings.CARETEAM_PARTNER_LINK_DAYS,
+            "referring_program": program,
+            "service_name": referral.service.name,
+            "organization_name": referral.organization.name,
+            "referred_by": str(referral.referred_by),
+            "resent": resent,
+        },
+        acting_user=acting_user,
     )
+    if message.status == MessageStatus.PENDING:
+        send_after_commit(message.pk)  # now, not at the next tick; the dispatcher's claim still guards it
+    return message
 
-    def send() -> None:
-        try:
-            send_mail(subject, body, None, [address])
-        except Exception:  # the referral is sent; staff can copy the link or resend it
-            logger.exception("Could not email the partner link of referral %s", referral.pk)
 
-    transaction.on_commit(send)
+def partner_email_check(message: ScheduledMessage) -> str | None:
+    """Outreach's send-time check of a partner email (registered in ``apps``): it goes only while
+    the link it carries still works, so a withdrawn, replaced or expired link, or a closed referral,
+    skips it with the reason instead of mailing a dead link."""
+    referral = (
+        Referral.objects.filter(pk=message.source_id)
+        .only("status", "partner_link_version", "partner_link_revoked_at")
+        .first()
+    )
+    if referral is None:
+        return _("The referral no longer exists.")
+    if referral.status not in states.OPEN:
+        return _("The referral is closed (%(status)s): its link no longer works.") % {
+            "status": referral.get_status_display().lower()
+        }
+    if referral.partner_link_revoked_at is not None:
+        return _("The partner link was withdrawn.")
+    if (message.context or {}).get("link_version") != referral.partner_link_version:
+        return _("A newer link was issued; the link in this email no longer works.")
+    if message.created_at + link_max_age() <= timezone.now():
+        return _("The link expired before the email could go.")
+    return None
 
 
 def _schedule_reminder(referral: Referral, *, acting_user: User | None) -> None:
@@ -217,6 +266,8 @@ def _follow_need(referral: Referral, *, acting_user: User | None, refer_elsewher
         status = NeedStatus.OPEN
     else:
         status = NEED_STATUS_FOR_OUTCOME.get(referral.outcome, NeedStatus.UNMET_CLOSED)
+    if not NEED_STATES.can_move(need.status, status):
+        return  # staff closed the need already: a met need stays met, their "not met" or "declined" stands
     result = referral.get_outcome_display() or referral.get_status_display()
     note = f"Referral to {referral.organization.name}: {result}"
     need_set_status(need=need, status=status, acting_user=acting_user, note=note)
@@ -321,15 +372,14 @@ def consent_check(referral: Referral):
 
 @transaction.atomic
 def referral_send(*, referral: Referral, acting_user: User) -> Referral:
-    """Draft → requested: pass the consent gate, record the disclosure, email the partner link.
+    """Draft → requested: pass the consent gate, record the disclosure, queue the partner's link email.
 
     42 CFR § 2.31: substance-use information goes to this organisation only under an active,
     unrevoked consent naming it and covering every category shared; otherwise nothing changes and
     ``ConsentMissing`` says what is missing.
     """
     referral = _lock(referral)
-    if not states.can_move(referral.status, S.REQUESTED):
-        raise DomainError(states.refusal(referral.status, S.REQUESTED), field="to")
+    states.check(referral.status, S.REQUESTED)
     check = consent_check(referral)
     if not check.allowed:
         raise ConsentMissing(check.problem)
@@ -373,12 +423,13 @@ def referral_send(*, referral: Referral, acting_user: User) -> Referral:
     if referral.need is not None and referral.need.status == NeedStatus.OPEN:
         need_set_status(need=referral.need, status=NeedStatus.REFERRED, acting_user=acting_user)
     if sends_electronically(referral):
-        _email_partner_link(referral)
+        _schedule_partner_email(referral, acting_user=acting_user)
         _event(
             referral,
             kind=ReferralEventKind.LINK,
             acting_user=acting_user,
-            note=f"Response link emailed to {partner_email_for(referral)}.",
+            note=_("Response link email to %(address)s queued (see Partner email).")
+            % {"address": partner_email_for(referral)},
         )
     _schedule_reminder(referral, acting_user=acting_user)
     _audit(
@@ -404,7 +455,9 @@ def _apply_move(
     outcome_note: str = "",
     refer_elsewhere: bool = False,
 ) -> Referral:
-    """The move itself, on a locked row; callers have checked the table and the side."""
+    """The move itself, on a locked row (``_lock``), so checking the table here is enough: nobody can
+    move the row between the check and the write. Callers have checked the side."""
+    states.check(referral.status, to)
     now = timezone.now()
     before = referral.status
     changed = ["status", "status_changed_at", "last_activity_at"]
@@ -511,8 +564,7 @@ def referral_transition(
     referral = _lock(referral)
     if to not in S.values:
         raise DomainError(f"'{to}' is not a referral status.", field="to")
-    if not states.can_move(referral.status, to):
-        raise DomainError(states.refusal(referral.status, to), field="to")
+    states.check(referral.status, to)
     sides = states.who_may(referral.status, to)
     note = note.strip()
     if partner:
@@ -571,7 +623,12 @@ def referral_schedule(
     if old == appointment_at:
         return referral
     if old is not None:
-        messages_cancel_for_source(source=referral, acting_user=acting_user, detail="Appointment changed.")
+        messages_cancel_for_source(
+            source=referral,
+            acting_user=acting_user,
+            detail="Appointment changed.",
+            source_kind=SourceKind.REFERRAL,  # the client's reminder; the partner's email still goes
+        )
     referral.appointment_at = appointment_at
     referral.last_activity_at = timezone.now()
     referral.save(update_fields=["appointment_at", "last_activity_at"])
@@ -615,7 +672,12 @@ def referral_report_attendance(
             partner=partner,
             outcome=ReferralOutcome.CONNECTED,
         )
-    messages_cancel_for_source(source=referral, acting_user=acting_user, detail="Client did not attend.")
+    messages_cancel_for_source(
+        source=referral,
+        acting_user=acting_user,
+        detail="Client did not attend.",
+        source_kind=SourceKind.REFERRAL,
+    )
     stamp = referral.appointment_at.isoformat() if referral.appointment_at else "none"
     _flag(
         referral,
@@ -699,14 +761,13 @@ def referral_link_resend(*, referral: Referral, acting_user: User) -> Referral:
     referral.save(update_fields=["partner_link_version", "partner_link_revoked_at"])
     emailed = sends_electronically(referral)
     if emailed:
-        _email_partner_link(referral, resent=True)
-    _event(
-        referral,
-        kind=ReferralEventKind.LINK,
-        acting_user=acting_user,
-        note=f"New response link {'emailed to ' + partner_email_for(referral) if emailed else 'issued'}; "
-        "earlier links no longer work.",
-    )
+        _schedule_partner_email(referral, acting_user=acting_user, resent=True)
+        note = _("New response link email to %(address)s queued; earlier links no longer work.") % {
+            "address": partner_email_for(referral)
+        }
+    else:
+        note = _("New response link issued; earlier links no longer work.")
+    _event(referral, kind=ReferralEventKind.LINK, acting_user=acting_user, note=note)
     _audit(referral, acting_user=acting_user, changed_fields=["partner_link_version"])
     return referral
 

@@ -15,6 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
+from careteam.errors import DomainError
+from careteam.statemachine import StateMachine
+
 from .models import ReferralOutcome, ReferralStatus
 
 S = ReferralStatus
@@ -38,7 +43,16 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     S.ON_HOLD: {S.IN_PROGRESS: _REC, S.CANCELLED: EITHER, S.COMPLETED: _REC, S.FAILED: _REC},
 }
 
-TERMINAL = frozenset({S.REJECTED, S.CANCELLED, S.COMPLETED, S.FAILED, S.ENTERED_IN_ERROR})
+# The same table on the shape every status table in the project has (``careteam.statemachine``):
+# which moves are legal. ``TRANSITIONS`` adds who may make each one.
+REFERRAL_STATES = StateMachine(
+    name=_("referral"),
+    statuses=ReferralStatus,
+    moves={a: frozenset(targets) for a, targets in TRANSITIONS.items()},
+)
+
+# Rejected, cancelled, completed, failed, entered in error: no way out.
+TERMINAL = REFERRAL_STATES.terminal
 # Sent and not yet closed: the partner link works, deadlines run, the worklist shows them.
 OPEN = frozenset({S.REQUESTED, S.ACCEPTED, S.IN_PROGRESS, S.ON_HOLD})
 # Closing the loop: these moves need an outcome. Entered-in-error is a correction, not an outcome.
@@ -75,11 +89,18 @@ class Move:
 
 
 def label(status: str) -> str:
-    return S(status).label.lower() if status in S.values else status
+    return REFERRAL_STATES.label(status)
 
 
 def can_move(from_status: str, to_status: str) -> bool:
-    return to_status in TRANSITIONS.get(from_status, {})
+    return REFERRAL_STATES.can_move(from_status, to_status)
+
+
+def check(from_status: str, to_status: str) -> None:
+    """Refuse a move not in the table. The error names ``to``, the field the pages and the API post
+    the wanted status in (the shared machine's ``check`` names ``status``)."""
+    if not can_move(from_status, to_status):
+        raise DomainError(refusal(from_status, to_status), field="to")
 
 
 def who_may(from_status: str, to_status: str) -> frozenset[str]:
@@ -88,9 +109,7 @@ def who_may(from_status: str, to_status: str) -> frozenset[str]:
 
 def refusal(from_status: str, to_status: str) -> str:
     """The message an illegal move is refused with (pages and API show it as is)."""
-    if from_status in TERMINAL:
-        return f"Cannot move from {from_status} to {to_status}: the referral is closed."
-    return f"Cannot move from {from_status} to {to_status}."
+    return REFERRAL_STATES.refusal(from_status, to_status)
 
 
 def moves_from(status: str, *, side: str | None = None) -> list[Move]:
@@ -104,4 +123,4 @@ def moves_from(status: str, *, side: str | None = None) -> list[Move]:
 
 def all_pairs() -> list[tuple[str, str]]:
     """Every (from, to) pair of statuses, legal or not: the tests walk them all."""
-    return [(a, b) for a in S.values for b in S.values if a != b]
+    return list(REFERRAL_STATES.all_pairs())

@@ -41,7 +41,6 @@ from .forms import (
 from .models import Referral, ReferralStatus, Service, ServiceStatus
 
 S = ReferralStatus
-CHANGE_PERMISSION = "referrals.change_referral"
 
 
 def _with_query(url: str, query: dict) -> str:
@@ -61,10 +60,6 @@ def consent_add_url(referral: Referral, next_url: str) -> str:
     )
 
 
-def can_change_referrals(user, client) -> bool:
-    return user.has_perm(CHANGE_PERMISSION) and access.can_access_client(user, client, access.CHANGE)
-
-
 # --- worklist -----------------------------------------------------------------------------------
 
 
@@ -75,7 +70,7 @@ class ReferralWorklistView(UserTimeZoneMixin, LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         user = request.user
-        if not selectors.may_view_referrals(user):
+        if not selectors.referrals_can_read(user):
             raise PermissionDenied
         params = request.GET
         scope = params.get("scope", "mine") if params.get("scope") in selectors.WORKLIST_SCOPES else "mine"
@@ -121,7 +116,6 @@ class ReferralWorklistView(UserTimeZoneMixin, LoginRequiredMixin, TemplateView):
                     ("appointment", "Appointment"),
                     ("activity", "Last activity"),
                 ],
-                "now": timezone.now(),
             }
         )
 
@@ -150,8 +144,7 @@ class ClientReferralsTabView(UserTimeZoneMixin, ChartMixin, PermissionRequiredMi
                 open_needs=[n for n in needs if n.is_open],
                 closed_needs=[n for n in needs if not n.is_open],
                 referrals=referrals,
-                can_refer=request.user.has_perm("referrals.add_referral")
-                and access.can_access_client(request.user, client, access.CHANGE),
+                can_refer=selectors.referrals_can_refer(request.user, client),
                 need_add_url=_with_query(reverse("clients:needs:create", args=[client.pk]), back),
                 open_statuses=states.OPEN,
             )
@@ -295,7 +288,7 @@ class ReferralDetailView(ReferralMixin, TemplateView):
     def render_page(self, status=200, **forms):
         referral = self.referral
         user = self.request.user
-        can_change = can_change_referrals(user, self.client_record)
+        can_change = selectors.referrals_can_change(user, self.client_record)
         check = services.consent_check(referral) if referral.status == S.DRAFT else None
         moves = [
             {
@@ -312,6 +305,7 @@ class ReferralDetailView(ReferralMixin, TemplateView):
         ctx = self.chart_context(
             referral=referral,
             events=list(selectors.events_for_referral(referral)),
+            partner_emails=selectors.partner_emails_for_referral(referral),
             can_change=can_change,
             moves=moves,
             check=check,
@@ -321,6 +315,7 @@ class ReferralDetailView(ReferralMixin, TemplateView):
             note_form=forms.get("note") or NoteForm(),
             attendance_form=forms.get("attendance") or AttendanceForm(),
             is_open=referral.status in states.OPEN,
+            attendance_reportable=selectors.attendance_reportable(referral),
             link_live=partner_links.link_is_live(referral),
             partner_link=partner_links.partner_url(referral)
             if partner_links.link_is_live(referral) and can_change
@@ -335,7 +330,7 @@ class ReferralDetailView(ReferralMixin, TemplateView):
         return self.render_to_response(ctx, status=status)
 
     def post(self, request, *args, **kwargs):
-        if not can_change_referrals(request.user, self.client_record):
+        if not selectors.referrals_can_change(request.user, self.client_record):
             raise PermissionDenied
         action = request.POST.get("action", "")
         handler = {
@@ -458,7 +453,7 @@ class ReferralDetailView(ReferralMixin, TemplateView):
 class ReferralUpdateView(ReferralMixin, PermissionRequiredMixin, TemplateView):
     """Edit a draft before it is sent."""
 
-    permission_required = CHANGE_PERMISSION
+    permission_required = selectors.CHANGE_PERMISSION
     perm = access.CHANGE
     template_name = "referrals/create_form.html"
 

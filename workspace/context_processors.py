@@ -3,8 +3,8 @@
 from django.urls import reverse
 
 from careteam.roles import Role
-from crisis.selectors import may_use_board
-from referrals.selectors import may_view_referrals
+from crisis.selectors import crisis_board_can_use
+from referrals.selectors import referrals_can_read
 
 
 def navigation(request):
@@ -16,17 +16,17 @@ def navigation(request):
         ("Caseload", reverse("clients:list"), "people"),
         ("Tasks", reverse("workspace:worklist"), "check2-square"),
     ]
-    if may_view_referrals(user):
+    if referrals_can_read(user):
         items.append(("Referrals", reverse("referrals:worklist"), "arrow-left-right"))
     if user.has_perm("referrals.view_service"):
         items.append(("Directory", reverse("referrals:directory"), "signpost-split"))
-    if may_use_board(user):
+    if crisis_board_can_use(user):
         items.append(("Crisis board", reverse("crisis:board"), "heart-pulse"))
     if user.has_role(Role.PEER_SPECIALIST):
         items.append(("My people", reverse("peers:home"), "people-fill"))
     if user.has_role(Role.SUPERVISOR, Role.ADMIN) or user.is_superuser:
         items.append(("Peers", reverse("peers:supervision"), "diagram-3"))
-    # The page itself checks supervision (dashboards.scope.may_view_dashboard); the role check here
+    # The page itself checks supervision (dashboards.scope.dashboard_can_view); the role check here
     # costs no query, so other pages' query budgets are unchanged.
     if user.has_role(Role.SUPERVISOR, Role.ADMIN) or user.is_superuser:
         items.append(("Dashboard", reverse("dashboards:dashboard"), "speedometer2"))

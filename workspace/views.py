@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -16,6 +13,7 @@ from careteam.audit import Entry, audit_log_many
 from careteam.models import AuditAction, TaskKind, TaskStatus
 from careteam.redirects import redirect_next_or
 from careteam.services import task_close
+from careteam.timezones import user_today
 from careteam.today import today_sections
 
 from . import selectors
@@ -47,9 +45,7 @@ class TodayView(LoginRequiredMixin, TemplateView):
         sections, shown = today_sections(self.request)
         audit_clients_shown(self.request.user, shown, "today")
         # The date the user is living in, not the server's.
-        ctx.update(
-            sections=sections, today=timezone.now().astimezone(ZoneInfo(self.request.user.time_zone)).date()
-        )
+        ctx.update(sections=sections, today=user_today(self.request.user))
         return ctx
 
 

@@ -5,27 +5,17 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.response import Response
 
 from careteam import access
+from careteam.api_base import ReadPermissions, RefuseMinimumNecessary
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.models import AuditAction
 from clients.models import AssessmentResponse, Client, Instrument
 
 from . import scoring, selectors, services
 
-
-class ScorePermissions(DjangoModelPermissions):
-    """The role's model permission (reading needs ``view_…``); a minimum-necessary user is refused."""
-
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
-
-    def has_permission(self, request, view):
-        if request.user.is_authenticated and access.minimum_necessary_view(request.user):
-            raise PermissionDenied("Assessment scores are not part of your view of the record.")
-        return super().has_permission(request, view)
+SCORES_REFUSAL = "Assessment scores are not part of your view of the record."
 
 
 class InstrumentSerializer(serializers.ModelSerializer):
@@ -52,7 +42,9 @@ class InstrumentSerializer(serializers.ModelSerializer):
 class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
     """The active instruments, with their items and options (licensed ones may have empty text)."""
 
-    permission_classes = [ScorePermissions]
+    # A minimum-necessary user is refused before the role's model permission is looked at.
+    permission_classes = [RefuseMinimumNecessary, ReadPermissions]
+    minimum_necessary_refusal = SCORES_REFUSAL
     serializer_class = InstrumentSerializer
     lookup_field = "code"
     filter_backends = []
@@ -128,7 +120,9 @@ class AssessmentResponseViewSet(
 ):
     """Scores of the clients the caller may see; created by scoring answers (never edited or deleted)."""
 
-    permission_classes = [ScorePermissions]
+    # A minimum-necessary user is refused before the role's model permission is looked at.
+    permission_classes = [RefuseMinimumNecessary, ReadPermissions]
+    minimum_necessary_refusal = SCORES_REFUSAL
     serializer_class = AssessmentResponseSerializer
     filterset_class = AssessmentFilter
     ordering_fields = ["administered_at", "total"]

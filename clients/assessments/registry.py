@@ -5,29 +5,29 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from careteam.today import TodaySection, register_today_section
 from clients.chart import ChartAlert, ChartTab, register_alert, register_tab
 
-from . import selectors
-
-
-def tab_visible(user, client) -> bool:
-    return selectors.may_see_scores(user)
+from . import scoring, selectors
 
 
 def suicide_risk_alert(user, client) -> list[ChartAlert]:
-    """ "Suicide risk flag" while the latest PHQ-9 has item 9 >= 1 (Kroenke 2001). At most one query."""
-    if not selectors.may_see_scores(user):
+    """ "Suicide risk flag" while the latest PHQ-9 carries it (item 9 answered at all, Kroenke 2001;
+    ``scoring.phq9_item9_flags``). At most one query."""
+    if not selectors.scores_can_see(user):
         return []
     latest = selectors.latest_phq9_risk(client)
     if latest is None:
         return []
     when = date_format(timezone.localtime(latest["administered_at"]), "M j, Y")
+    answer = latest["answers"].get(scoring.PHQ9_ITEM9)
     return [
         ChartAlert(
             level="danger",
-            text=f"Suicide risk flag: PHQ-9 item 9 answered {latest['answers'].get('q9')} on {when}",
+            text=_("Suicide risk flag: PHQ-9 item 9 answered %(answer)s on %(when)s")
+            % {"answer": answer, "when": when},
             url=reverse("clients:assessments", args=[client.pk]),
         )
     ]
@@ -35,7 +35,7 @@ def suicide_risk_alert(user, client) -> list[ChartAlert]:
 
 def assessments_due_context(request) -> dict | None:
     user = request.user
-    if not selectors.may_see_scores(user):
+    if not selectors.scores_can_see(user):
         return None
     due = selectors.assessments_due_for_user(user)
     shown = due[: selectors.DUE_LIMIT]
@@ -47,7 +47,11 @@ def assessments_due_context(request) -> dict | None:
 
 
 def register() -> None:
-    register_tab(ChartTab("assessments", "Assessments", "clients:assessments", order=30, visible=tab_visible))
+    register_tab(
+        ChartTab(
+            "assessments", "Assessments", "clients:assessments", order=30, visible=selectors.scores_can_see
+        )
+    )
     register_alert("suicide-risk-phq9", suicide_risk_alert)
     register_today_section(
         TodaySection(

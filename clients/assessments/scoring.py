@@ -83,6 +83,12 @@ def _band(bands: tuple[Band, ...], total: int) -> Band:
     return next(b for b in bands if b.low <= total <= b.high)
 
 
+def band_floor(bands: tuple[Band, ...], key: str) -> int:
+    """The lowest total of band ``key``: thresholds stated as "this band or worse" are read from the
+    published bands, so a cut-point and its band cannot disagree."""
+    return next(b.low for b in bands if b.key == key)
+
+
 # --- PHQ-9 ------------------------------------------------------------------------------------------
 # Kroenke K, Spitzer RL, Williams JBW. The PHQ-9: validity of a brief depression severity measure.
 # J Gen Intern Med 2001;16(9):606-613. Nine items 0-3; severity 0-4, 5-9, 10-14, 15-19, 20-27.
@@ -95,6 +101,15 @@ PHQ9_BANDS = (
     Band("moderately_severe", "Moderately severe", 15, 19),
     Band("severe", "Severe", 20, 27),
 )
+# Item 9 and the lowest answer that flags suicide risk ("several days" = 1; Kroenke 2001). The
+# leading-risk list (dashboards.panels.risk) builds its SQL from these two names.
+PHQ9_ITEM9 = "q9"
+PHQ9_ITEM9_FLAG_FROM = 1
+
+
+def phq9_item9_flags(answer: int | None) -> bool:
+    """Whether an item-9 answer flags suicide risk (any answer above "not at all")."""
+    return answer is not None and answer >= PHQ9_ITEM9_FLAG_FROM
 
 
 def score_phq9(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
@@ -103,9 +118,9 @@ def score_phq9(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
     total = sum(clean.values())
     flags: tuple[str, ...] = ()
     note = ""
-    if clean["q9"] >= 1:
+    if phq9_item9_flags(clean[PHQ9_ITEM9]):
         flags = (SUICIDE_RISK,)
-        note = f"Item 9 answered {clean['q9']}: complete a suicide risk screen."
+        note = f"Item 9 answered {clean[PHQ9_ITEM9]}: complete a suicide risk screen."
     return ScoreResult(total, _band(PHQ9_BANDS, total).key, flags, note)
 
 
@@ -247,6 +262,8 @@ CSSRS_BANDS = (
     Band("moderate", "Moderate risk", 2, 2),
     Band("high", "High risk", 3, 3),
 )
+# The bands that flag suicide risk (and put the client on the leading-risk list).
+CSSRS_RISK_BANDS = frozenset({"moderate", "high"})
 _NOT_ASKED = "Asked only when question {q} is yes; clear this answer or change question {q}."
 
 
@@ -271,7 +288,7 @@ def score_cssrs_screener(answers: Mapping, *, sex_at_birth: str = "") -> ScoreRe
         band = "low"
     else:
         band = "none"
-    flags = (SUICIDE_RISK,) if band in {"moderate", "high"} else ()
+    flags = (SUICIDE_RISK,) if band in CSSRS_RISK_BANDS else ()
     return ScoreResult(None, band, flags)
 
 
@@ -308,6 +325,24 @@ SCALE: dict[str, tuple[int, int] | None] = {
 
 # Where a higher total is better (recovery capital), so "improved" reads the right way round.
 HIGHER_IS_BETTER = frozenset({"barc10"})
+
+# --- Outcome thresholds of measurement-based care (the treatment dashboard reads these) -------------
+# NCQA HEDIS "Depression Remission or Response for Adolescents and Adults" (DRR-E): people are
+# followed from an elevated PHQ-9 (> 9, the floor of Kroenke 2001's moderate band) and are in
+# remission below 5 (the minimal band). GAD-7 is read the same way from its own bands (Spitzer 2006:
+# 10 is the cut-point for moderate anxiety, below 5 is minimal).
+ELEVATED_FROM: dict[str, int] = {
+    "phq9": band_floor(PHQ9_BANDS, "moderate"),
+    "gad7": band_floor(GAD7_BANDS, "moderate"),
+}
+REMISSION_BELOW: dict[str, int] = {
+    "phq9": band_floor(PHQ9_BANDS, "mild"),
+    "gad7": band_floor(GAD7_BANDS, "mild"),
+}
+# A change of 5 points is the PHQ-9's minimal clinically important difference: Löwe B, Unützer J,
+# Callahan CM, Perkins AJ, Kroenke K. Monitoring depression treatment outcomes with the Patient Health
+# Questionnaire-9. Med Care 2004;42(12):1194-1201. The GAD-7 uses the same 5 points (one band's width).
+MEANINGFUL_CHANGE: dict[str, int] = {"phq9": 5, "gad7": 5}
 
 
 def score(rule: str, answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:

@@ -27,7 +27,8 @@ MEASURING_ROLES = (CaseRole.PRIMARY_COUNSELOR, CaseRole.CASE_MANAGER)
 DUE_LIMIT = 15
 
 
-def may_see_scores(user: User) -> bool:
+def scores_can_see(user: User) -> bool:
+    """The role reads assessment scores; a minimum-necessary user (peer specialist) never does."""
     return user.is_authenticated and user.has_perm(VIEW_SCORES) and not access.minimum_necessary_view(user)
 
 
@@ -46,7 +47,7 @@ def assessment_list_for_user(
     user: User, *, client: int | None = None, instrument: str | None = None
 ) -> QuerySet[AssessmentResponse]:
     """Responses of the clients ``user`` may see; none at all for a minimum-necessary user."""
-    if not may_see_scores(user):
+    if not scores_can_see(user):
         return AssessmentResponse.objects.none()
     qs = AssessmentResponse.objects.filter(client__in=access.clients_visible_to(user).values("pk"))
     if client is not None:

@@ -52,7 +52,7 @@ class AssessmentListView(ChartMixin, ScoresAllowedMixin, PermissionRequiredMixin
                 histories=histories,
                 not_yet_measured=[i for i in instruments if i.pk not in measured],
                 can_administer=request.user.has_perm(selectors.ADMINISTER)
-                and access.can_access_client(request.user, client, access.CHANGE),
+                and access.client_can_access(request.user, client, access.CHANGE),
             )
         )
 

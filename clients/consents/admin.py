@@ -59,7 +59,7 @@ class ConsentRevokeForm(RecordServiceForm):
 
 
 def _scoped(queryset, request):
-    if not selectors.may_see_consents(request.user) and not request.user.is_superuser:
+    if not selectors.consents_can_see(request.user) and not request.user.is_superuser:
         return queryset.none()
     return scope_to_visible_clients(queryset, request.user)
 
@@ -126,7 +126,7 @@ class DisclosureAdmin(ReadOnlyAdminMixin, AuditedClientAdminMixin, admin.ModelAd
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
-        if not selectors.may_see_disclosures(request.user) and not request.user.is_superuser:
+        if not selectors.disclosures_can_see(request.user) and not request.user.is_superuser:
             return qs.none()
         return scope_to_visible_clients(qs, request.user)
 

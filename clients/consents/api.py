@@ -88,7 +88,7 @@ class ConsentViewSet(
 
     def check_permissions(self, request):
         # A peer specialist never learns which consents exist: 404 for every consent URL.
-        if request.user.is_authenticated and not selectors.may_see_consents(request.user):
+        if request.user.is_authenticated and not selectors.consents_can_see(request.user):
             raise Http404("No consents.")
         super().check_permissions(request)
 
@@ -102,7 +102,7 @@ class ConsentViewSet(
     def revoke(self, request, pk=None):
         """Revoke from ``on`` (default today); a second revoke answers 400."""
         consent = self.get_object()
-        if not request.user.has_perm("clients.change_consent") or not access.can_access_client(
+        if not request.user.has_perm("clients.change_consent") or not access.client_can_access(
             request.user, consent.client, access.CHANGE
         ):
             self.permission_denied(request)
@@ -160,6 +160,6 @@ class DisclosureViewSet(AuditedRecordsMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.disclosure_list_for_user(self.request.user)
 
     def check_permissions(self, request):
-        if request.user.is_authenticated and not selectors.may_see_disclosures(request.user):
+        if request.user.is_authenticated and not selectors.disclosures_can_see(request.user):
             raise Http404("No disclosures.")
         super().check_permissions(request)

@@ -95,7 +95,7 @@ def has_text_consent(client: Client, on: dt.date | None = None) -> bool:
 # --- scoped reads for pages and the API -------------------------------------------------------------
 
 
-def may_see_consents(user: User) -> bool:
+def consents_can_see(user: User) -> bool:
     """Consent details are not for peer specialists (minimum necessary, 42 CFR 2.13 / 45 CFR 164.502(b))."""
     return (
         user.is_authenticated
@@ -104,7 +104,8 @@ def may_see_consents(user: User) -> bool:
     )
 
 
-def may_see_disclosures(user: User) -> bool:
+def disclosures_can_see(user: User) -> bool:
+    """The accounting of disclosures (42 CFR 2.24): not for minimum-necessary roles either."""
     return (
         user.is_authenticated
         and user.has_perm("clients.view_disclosure")
@@ -114,7 +115,7 @@ def may_see_disclosures(user: User) -> bool:
 
 def consent_list_for_user(user: User) -> QuerySet[Consent]:
     """Consents of the clients the user may see; none at all for minimum-necessary roles."""
-    if not may_see_consents(user):
+    if not consents_can_see(user):
         return Consent.objects.none()
     return Consent.objects.filter(client__in=access.clients_visible_to(user).values("pk")).select_related(
         "client", "recipient_organization", "recorded_by"
@@ -157,7 +158,7 @@ def consents_for_client(client: Client, on: dt.date | None = None) -> ConsentGro
 
 
 def disclosure_list_for_user(user: User) -> QuerySet[Disclosure]:
-    if not may_see_disclosures(user):
+    if not disclosures_can_see(user):
         return Disclosure.objects.none()
     return Disclosure.objects.filter(client__in=access.clients_visible_to(user).values("pk")).select_related(
         "client", "recipient_organization", "consent", "disclosed_by"

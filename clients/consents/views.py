@@ -38,12 +38,12 @@ def _tab_url(client) -> str:
 class ConsentPageMixin(ChartMixin):
     tab = "consents"
 
-    def may_see(self, user) -> bool:
-        return selectors.may_see_consents(user)
+    # The access predicate of these pages (``selectors``); the accounting of disclosures narrows it.
+    page_predicate = staticmethod(selectors.consents_can_see)
 
     def dispatch(self, request, *args, **kwargs):
         # Peers hold no consent permission and may not learn what consents exist: 404, not 403.
-        if request.user.is_authenticated and not self.may_see(request.user):
+        if request.user.is_authenticated and not self.page_predicate(request.user):
             raise Http404("No such page.")
         return super().dispatch(request, *args, **kwargs)
 
@@ -57,14 +57,14 @@ class ConsentTabView(ConsentPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         user, client = request.user, self.client_record
         groups = selectors.consents_for_client(client)
-        show_disclosures = selectors.may_see_disclosures(user)
+        show_disclosures = selectors.disclosures_can_see(user)
         page_obj = None
         if show_disclosures:
             page_obj = Paginator(selectors.disclosures_for_client(client), DISCLOSURES_PER_PAGE).get_page(
                 request.GET.get("page")
             )
         audit_log(user=user, action=AuditAction.VIEW, client=client, obj=client, detail={"tab": "consents"})
-        may_change = access.can_access_client(user, client, access.CHANGE)
+        may_change = access.client_can_access(user, client, access.CHANGE)
         ctx = self.chart_context(
             groups=groups,
             group_list=[
@@ -184,8 +184,7 @@ class DisclosurePrintView(ConsentPageMixin, TemplateView):
     audits_own_view = True
     template_name = "clients/consents/disclosures_print.html"
 
-    def may_see(self, user) -> bool:
-        return selectors.may_see_disclosures(user)
+    page_predicate = staticmethod(selectors.disclosures_can_see)
 
     def get(self, request, *args, **kwargs):
         user, client = request.user, self.client_record

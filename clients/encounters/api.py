@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from careteam import access
 from careteam.api_base import AuditedRecordsMixin, ReadPermissions
 from careteam.models import User
+from careteam.timezones import user_time_zone
 from clients.models import Appointment, AppointmentStatus, Client, EncounterNote, NoteAddendum
 
 from . import selectors, services
@@ -152,7 +153,7 @@ class AppointmentViewSet(
         appointment = self.get_object()
         serializer = AppointmentStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with timezone.override(services.user_time_zone(request.user)):
+        with timezone.override(user_time_zone(request.user)):
             appointment = services.appointment_set_status(
                 appointment=appointment,
                 status=serializer.validated_data["status"],
@@ -308,7 +309,7 @@ class NoteViewSet(
                     ]
                 }
             )
-        if not access.can_access_client(request.user, note.client, access.CHANGE):
+        if not access.client_can_access(request.user, note.client, access.CHANGE):
             raise PermissionDenied("You may not change this client's record.")
         serializer = self.get_serializer(note, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)

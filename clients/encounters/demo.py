@@ -10,14 +10,12 @@ import datetime as dt
 import random
 from collections import defaultdict
 
-from django.utils import timezone
-
 from careteam.errors import DomainError
 from careteam.models import CareTeamAssignment, CaseRole, User
+from careteam.timezones import user_time_zone, user_today
 from clients.models import AppointmentKind, AppointmentStatus, Client, ClientStatus, NoteFormat
 
 from . import services
-from .services import user_time_zone
 
 S = AppointmentStatus
 
@@ -116,7 +114,7 @@ def seed(*, rng: random.Random, clients: list[Client], staff: dict[str, User]) -
     for a in CareTeamAssignment.objects.active().filter(client__in=active, staff_id__in=demo_staff):
         team_of[a.client_id].append((demo_staff[a.staff_id], a.role))
 
-    today = timezone.now().astimezone(user_time_zone(staff["counselor"])).date()
+    today = user_today(staff["counselor"])
     booked = 0
     attended_by_staff: dict[int, list] = defaultdict(list)
     no_show_pairs = 0
@@ -229,7 +227,7 @@ def seed(*, rng: random.Random, clients: list[Client], staff: dict[str, User]) -
         ("peer", (12, 17)),
     ):
         member = staff[username]
-        day = timezone.now().astimezone(user_time_zone(member)).date()
+        day = user_today(member)
         theirs = [c for c in active if any(m.pk == member.pk for m, _ in team_of[c.pk])]
         rng.shuffle(theirs)
         for client, hour in zip(theirs, hours, strict=False):

@@ -19,15 +19,20 @@ from django.utils import timezone
 
 from careteam import access
 from careteam.models import Team, User
+from careteam.timezones import user_time_zone, user_today
 from clients.models import Appointment, AppointmentStatus, Client, EncounterNote, NoteAddendum, NoteStatus
-
-from .services import local_today, user_time_zone
 
 NOTES_TO_SIGN_DAYS = 14
 TODAY_LIMIT = 20
 
 
-def may_read_notes(user: User) -> bool:
+def appointments_can_read(user: User) -> bool:
+    """The role reads appointments (every care-team role does, peers included: they accompany them)."""
+    return user.is_authenticated and user.has_perm("clients.view_appointment")
+
+
+def notes_can_read(user: User) -> bool:
+    """The role reads session notes; peer specialists never do (minimum necessary)."""
     return (
         user.is_authenticated
         and user.has_perm("clients.view_encounternote")
@@ -35,12 +40,27 @@ def may_read_notes(user: User) -> bool:
     )
 
 
-def may_cosign(user: User) -> bool:
-    """Holds the co-sign permission and supervises at least one team."""
+def notes_can_cosign(user: User) -> bool:
+    """Holds the co-sign permission and supervises at least one team (the co-sign queue is theirs)."""
     return (
         user.is_authenticated
         and user.has_perm("clients.cosign_encounternote")
         and Team.supervisors.through.objects.filter(user=user).exists()
+    )
+
+
+def supervises_author(user: User, author: User) -> bool:
+    """Whether ``user`` supervises a team ``author`` is a member of."""
+    return Team.objects.filter(members=author, supervisors=user).exists()
+
+
+def notes_can_cosign_for(user: User, author: User) -> bool:
+    """Co-signs ``author``'s notes: holds the co-sign permission, supervises a team of the author's,
+    and is not the author."""
+    return (
+        user.pk != author.pk
+        and user.has_perm("clients.cosign_encounternote")
+        and supervises_author(user, author)
     )
 
 
@@ -54,7 +74,7 @@ def restricted_visible_q(user: User) -> Q:
 
 def appointment_list_for_user(user: User) -> QuerySet[Appointment]:
     """Appointments of the clients the user may see (model permission from the role)."""
-    if not user.is_authenticated or not user.has_perm("clients.view_appointment"):
+    if not appointments_can_read(user):
         return Appointment.objects.none()
     return Appointment.objects.filter(client__in=access.clients_visible_to(user).values("pk")).select_related(
         "client", "staff"
@@ -73,7 +93,7 @@ def appointment_get_for_user(user: User, pk, *, client_pk=None) -> Appointment:
 
 def note_list_for_user(user: User, *, all_restricted: bool = False) -> QuerySet[EncounterNote]:
     """Notes the user may read. ``all_restricted`` lifts the restricted-note rule (superusers in admin)."""
-    if not may_read_notes(user):
+    if not notes_can_read(user):
         return EncounterNote.objects.none()
     qs = EncounterNote.objects.filter(client__in=access.clients_visible_to(user).values("pk"))
     if not all_restricted:
@@ -97,7 +117,7 @@ def addenda_for_note(note: EncounterNote) -> QuerySet[NoteAddendum]:
 
 def cosign_queue_for_user(user: User) -> QuerySet[EncounterNote]:
     """Signed notes waiting for this supervisor's co-signature: authors on teams they supervise."""
-    if not may_cosign(user):
+    if not notes_can_cosign(user):
         return EncounterNote.objects.none()
     supervised_members = Team.members.through.objects.filter(team__supervisors=user).values("user_id")
     return (
@@ -117,7 +137,7 @@ def _with_note_flags(qs: QuerySet[Appointment], user: User) -> QuerySet[Appointm
     """Each appointment with ``has_note`` (any note) and ``visible_note_id`` (one the user may read)."""
     any_note = EncounterNote.objects.filter(appointment=OuterRef("pk"))
     qs = qs.annotate(has_note=Exists(any_note))
-    if may_read_notes(user):
+    if notes_can_read(user):
         readable = note_list_for_user(user).filter(appointment=OuterRef("pk")).values("pk")[:1]
         qs = qs.annotate(visible_note_id=Subquery(readable))
     return qs
@@ -145,7 +165,7 @@ def client_notes(user: User, client: Client, *, limit: int = 50) -> list[Encount
 def day_bounds(user: User, day: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
     """Midnight to midnight of ``day`` (default today) in the user's time zone."""
     tz = user_time_zone(user)
-    day = day or local_today(user)
+    day = day or user_today(user)
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     return start, end
@@ -164,14 +184,14 @@ def todays_appointments_for_user(user: User) -> list[Appointment]:
 
 def notes_to_sign_for_user(user: User) -> tuple[list[EncounterNote], list[Appointment]]:
     """The user's draft notes, and their attended appointments of the last 14 days with no note."""
-    if not may_read_notes(user) or not user.has_perm("clients.add_encounternote"):
+    if not notes_can_read(user) or not user.has_perm("clients.add_encounternote"):
         return [], []
     drafts = list(
         note_list_for_user(user)
         .filter(author=user, status=NoteStatus.DRAFT)
         .order_by("created_at")[:TODAY_LIMIT]
     )
-    since, _ = day_bounds(user, local_today(user) - dt.timedelta(days=NOTES_TO_SIGN_DAYS))
+    since, _ = day_bounds(user, user_today(user) - dt.timedelta(days=NOTES_TO_SIGN_DAYS))
     unwritten = list(
         appointment_list_for_user(user)
         .filter(staff=user, status=AppointmentStatus.ATTENDED, starts_at__gte=since)

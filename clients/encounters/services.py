@@ -14,6 +14,7 @@ from careteam.audit import audit_log, changed_field_names, snapshot
 from careteam.errors import DomainError
 from careteam.models import AuditAction, TaskKind, Team, User
 from careteam.services import task_create, tasks_close_for_source
+from careteam.timezones import user_local_date, user_time_zone, user_today
 from clients.models import (
     Appointment,
     AppointmentStatus,
@@ -24,20 +25,10 @@ from clients.models import (
     NoteStatus,
 )
 
-S = AppointmentStatus
+from .selectors import notes_can_cosign_for
+from .states import APPOINTMENT_STATES, CORRECTIONS, NOTE_STATES
 
-# The appointment status table (django-oscar ``pipeline`` style): a move not listed here is refused.
-# Attended and no-show may be swapped only on the day the status was recorded (a mis-click fix).
-STATUS_MOVES: dict[str, frozenset[str]] = {
-    S.SCHEDULED: frozenset({S.ATTENDED, S.NO_SHOW, S.CANCELLED_CLIENT, S.CANCELLED_PROGRAM, S.RESCHEDULED}),
-    S.ATTENDED: frozenset({S.NO_SHOW}),
-    S.NO_SHOW: frozenset({S.ATTENDED}),
-    S.CANCELLED_CLIENT: frozenset(),
-    S.CANCELLED_PROGRAM: frozenset(),
-    S.RESCHEDULED: frozenset(),
-}
-CORRECTIONS = {(S.ATTENDED, S.NO_SHOW), (S.NO_SHOW, S.ATTENDED)}
-CANCEL_STATUSES = (S.CANCELLED_CLIENT, S.CANCELLED_PROGRAM)
+S = AppointmentStatus
 
 # Longest appointment we accept (a full-day intensive outpatient block); bounds the clash search.
 MAX_DURATION_MINUTES = 12 * 60
@@ -50,18 +41,6 @@ NOTE_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 ALL_SECTIONS = ("subjective", "objective", "data", "assessment", "plan")
 NOTE_EDITABLE_FIELDS = ("format", *ALL_SECTIONS, "minutes_spent", "restricted")
-
-
-def user_time_zone(user: User | None) -> zoneinfo.ZoneInfo:
-    """The time zone a staff member enters and reads times in (stored UTC)."""
-    try:
-        return zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def local_today(user: User | None) -> dt.date:
-    return timezone.now().astimezone(user_time_zone(user)).date()
 
 
 class DoubleBookingError(DomainError):
@@ -102,7 +81,7 @@ def appointment_clashes(
 def _check_staff(client: Client, staff: User) -> None:
     if not staff.is_active:
         raise DomainError(f"{staff} is not an active user.", field="staff")
-    if not access.can_access_client(staff, client):
+    if not access.client_can_access(staff, client):
         raise DomainError(f"{staff} is not on {client.display_name}'s care team or team.", field="staff")
 
 
@@ -219,32 +198,26 @@ def appointment_update(*, appointment: Appointment, acting_user: User | None, da
 
 
 def _move(appointment: Appointment, to: str, acting_user: User | None) -> tuple[Appointment, str]:
-    """Lock the row and check the move against ``STATUS_MOVES``; returns (row, previous status)."""
+    """Lock the row and check the move against ``APPOINTMENT_STATES`` and the service's own rules on
+    top of it (same-day corrections, attendance not before the day); returns (row, previous status).
+    The row is locked, so the table check is enough: no one can move it between check and write."""
     appointment = (
         Appointment.objects.select_for_update().select_related("client", "staff").get(pk=appointment.pk)
     )
     current = appointment.status
-    if to not in STATUS_MOVES.get(current, ()):
-        raise DomainError(
-            f"An appointment that is {S(current).label.lower()} cannot be marked {S(to).label.lower()}.",
-            field="status",
-        )
+    APPOINTMENT_STATES.check(current, to)
     if (current, to) in CORRECTIONS:
         changed_on = appointment.status_changed_at
-        if changed_on is None or changed_on.astimezone(user_time_zone(acting_user)).date() != local_today(
-            acting_user
-        ):
+        if changed_on is None or user_local_date(acting_user, changed_on) != user_today(acting_user):
             raise DomainError("Attendance can only be corrected on the day it was recorded.", field="status")
         if to == S.NO_SHOW and EncounterNote.objects.filter(appointment=appointment).exists():
             raise DomainError(
                 "A session note is written on this appointment; it was attended.", field="status"
             )
-    if to in (S.ATTENDED, S.NO_SHOW):
-        start_day = appointment.starts_at.astimezone(user_time_zone(acting_user)).date()
-        if start_day > local_today(acting_user):
-            raise DomainError(
-                "Attendance is recorded on or after the day of the appointment.", field="status"
-            )
+    if to in (S.ATTENDED, S.NO_SHOW) and user_local_date(acting_user, appointment.starts_at) > user_today(
+        acting_user
+    ):
+        raise DomainError("Attendance is recorded on or after the day of the appointment.", field="status")
     return appointment, current
 
 
@@ -331,11 +304,6 @@ def appointment_reschedule(
 
 
 # --- Encounter notes ------------------------------------------------------------------------------
-
-
-def supervises_author(user: User, author: User) -> bool:
-    """Whether ``user`` supervises a team ``author`` is a member of."""
-    return Team.objects.filter(members=author, supervisors=user).exists()
 
 
 def _clean_sections(data: dict, note_format: str) -> dict:
@@ -448,11 +416,17 @@ def note_sign(*, note: EncounterNote, acting_user: User) -> EncounterNote:
         raise DomainError(
             "Complete every section before signing: " + ", ".join(missing) + ".", field=missing[0]
         )
-    note.status = NoteStatus.SIGNED
-    note.signed_at = timezone.now()
-    note.signed_by = acting_user
-    note.requires_cosign = acting_user.notes_require_cosign
-    note.save(update_fields=["status", "signed_at", "signed_by", "requires_cosign", "updated_at"])
+    now = timezone.now()
+    NOTE_STATES.move(
+        note,
+        NoteStatus.SIGNED,
+        also={
+            "signed_at": now,
+            "signed_by": acting_user,
+            "requires_cosign": acting_user.notes_require_cosign,
+            "updated_at": now,
+        },
+    )
     audit_log(
         user=acting_user,
         action=AuditAction.CHANGE,
@@ -480,14 +454,6 @@ def note_sign(*, note: EncounterNote, acting_user: User) -> EncounterNote:
     return note
 
 
-def can_cosign_for(user: User, author: User) -> bool:
-    return (
-        user.pk != author.pk
-        and user.has_perm("clients.cosign_encounternote")
-        and supervises_author(user, author)
-    )
-
-
 @transaction.atomic
 def note_cosign(*, note: EncounterNote, acting_user: User) -> EncounterNote:
     """A supervisor of the author co-signs a signed note; the co-sign task closes."""
@@ -496,7 +462,7 @@ def note_cosign(*, note: EncounterNote, acting_user: User) -> EncounterNote:
         raise DomainError("This note is not waiting for a co-signature.")
     if note.cosigned_at is not None:
         raise DomainError(f"This note was already co-signed by {note.cosigned_by}.")
-    if not can_cosign_for(acting_user, note.author):
+    if not notes_can_cosign_for(acting_user, note.author):
         raise DomainError("Only a supervisor of the author's team co-signs this note.")
     note.cosigned_at = timezone.now()
     note.cosigned_by = acting_user

@@ -6,31 +6,31 @@ number of queries whatever the row count (bounded lists, related rows joined).
 
 from __future__ import annotations
 
+from careteam.timezones import user_today
 from careteam.today import TodaySection, register_today_section
 from clients.chart import ChartTab, register_tab
 
 from . import selectors
-from .services import local_today
 
 
 def appointments_section(request) -> dict | None:
     user = request.user
-    if not user.has_perm("clients.view_appointment"):
+    if not selectors.appointments_can_read(user):
         return None
     appointments = selectors.todays_appointments_for_user(user)
     return {
         "appointments": appointments,
         "user_tz": user.time_zone,
-        "today": local_today(user),
+        "today": user_today(user),
         "can_change": user.has_perm("clients.change_appointment"),
-        "show_notes": selectors.may_read_notes(user),
+        "show_notes": selectors.notes_can_read(user),
         "clients_shown": [a.client_id for a in appointments],
     }
 
 
 def notes_to_sign_section(request) -> dict | None:
     user = request.user
-    if not selectors.may_read_notes(user) or not user.has_perm("clients.add_encounternote"):
+    if not selectors.notes_can_read(user) or not user.has_perm("clients.add_encounternote"):
         return None
     drafts, unwritten = selectors.notes_to_sign_for_user(user)
     return {
@@ -43,7 +43,7 @@ def notes_to_sign_section(request) -> dict | None:
 
 def cosign_section(request) -> dict | None:
     user = request.user
-    if not selectors.may_cosign(user):
+    if not selectors.notes_can_cosign(user):
         return None
     notes = list(selectors.cosign_queue_for_user(user)[: selectors.TODAY_LIMIT])
     return {"notes": notes, "user_tz": user.time_zone, "clients_shown": [n.client_id for n in notes]}
@@ -56,7 +56,7 @@ def register() -> None:
             "Appointments & Notes",
             "clients:encounters:tab",
             order=25,
-            visible=lambda user, client: user.has_perm("clients.view_appointment"),
+            visible=selectors.appointments_can_read,
         )
     )
     register_today_section(

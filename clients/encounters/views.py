@@ -21,6 +21,7 @@ from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.redirects import redirect_next_or
+from careteam.timezones import user_today
 from clients.chart import note_panels_for
 from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 from clients.models import AppointmentStatus, NoteFormat
@@ -53,10 +54,10 @@ class EncounterTabView(UserTimeZoneMixin, ChartMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         user, client = request.user, self.client_record
-        if not user.has_perm("clients.view_appointment"):
+        if not selectors.appointments_can_read(user):
             raise Http404("No such client.")
         upcoming, past = selectors.client_appointments(user, client)
-        show_notes = selectors.may_read_notes(user)
+        show_notes = selectors.notes_can_read(user)
         notes = selectors.client_notes(user, client) if show_notes else []
         audit_log(user=user, action=AuditAction.VIEW, client=client, obj=client, detail={"tab": "encounters"})
         ctx = self.chart_context(
@@ -67,8 +68,8 @@ class EncounterTabView(UserTimeZoneMixin, ChartMixin, TemplateView):
             can_book=user.has_perm("clients.add_appointment"),
             can_write_notes=show_notes
             and user.has_perm("clients.add_encounternote")
-            and access.can_access_client(user, client, access.CHANGE),
-            today=services.local_today(user),
+            and access.client_can_access(user, client, access.CHANGE),
+            today=user_today(user),
             user_tz=user.time_zone,
         )
         return self.render_to_response(ctx)
@@ -217,9 +218,9 @@ class AppointmentStatusView(AppointmentMixin, PermissionRequiredMixin, View):
                 "a": appointment,
                 "row_error": error,
                 "client": self.client_record,
-                "today": services.local_today(request.user),
+                "today": user_today(request.user),
                 "can_change": True,
-                "show_notes": selectors.may_read_notes(request.user),
+                "show_notes": selectors.notes_can_read(request.user),
                 "can_write_notes": request.user.has_perm("clients.add_encounternote"),
                 "user_tz": request.user.time_zone,
                 "next_url": request.POST.get("next", ""),
@@ -241,7 +242,7 @@ class NoteWriterMixin(UserTimeZoneMixin, ChartMixin, PermissionRequiredMixin):
     perm = access.CHANGE
 
     def has_permission(self):
-        return super().has_permission() and selectors.may_read_notes(self.request.user)
+        return super().has_permission() and selectors.notes_can_read(self.request.user)
 
 
 class NoteCreateView(NoteWriterMixin, TemplateView):
@@ -360,7 +361,7 @@ class NoteDetailView(UserTimeZoneMixin, ChartMixin, TemplateView):
             can_cosign=note.is_locked
             and note.requires_cosign
             and note.cosigned_at is None
-            and services.can_cosign_for(user, note.author),
+            and selectors.notes_can_cosign_for(user, note.author),
             panels=note_panels_for(user, self.client_record, note),
         )
         return self.render_to_response(ctx, status=status)
@@ -434,7 +435,7 @@ class CosignQueueView(UserTimeZoneMixin, LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        if not selectors.may_cosign(user):
+        if not selectors.notes_can_cosign(user):
             raise Http404("No co-sign queue.")
         notes = list(selectors.cosign_queue_for_user(user)[: self.LIMIT])
         audit_clients_listed(user=user, clients={n.client for n in notes}, detail={"page": "cosign-queue"})

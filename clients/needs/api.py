@@ -56,15 +56,11 @@ class NeedSerializer(serializers.ModelSerializer):
 
 
 class NeedStatusSerializer(serializers.Serializer):
+    """The move asked for. Whether it is legal, and whether it needs a note, is the service's to say
+    (``clients.needs.states``); its refusals come back as 400s on ``status`` or ``note``."""
+
     status = serializers.ChoiceField(choices=NeedStatus.choices)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-    def validate(self, attrs):
-        if attrs["status"] in (NeedStatus.UNMET_CLOSED, NeedStatus.DECLINED) and not attrs["note"].strip():
-            raise serializers.ValidationError(
-                {"note": ["Say why the need is closed without being met, or what the client said."]}
-            )
-        return attrs
 
 
 class NeedViewSet(
@@ -96,7 +92,7 @@ class NeedViewSet(
 
     def _require_change(self, need: Need) -> None:
         """Editing or closing a need changes the record: a view-only place on the care team is not enough."""
-        if not self.request.user.has_perm("clients.change_need") or not access.can_access_client(
+        if not self.request.user.has_perm("clients.change_need") or not access.client_can_access(
             self.request.user, need.client, access.CHANGE
         ):
             self.permission_denied(self.request)

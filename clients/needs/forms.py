@@ -7,9 +7,11 @@ from django import forms
 from careteam.forms import BootstrapFormMixin
 from clients.models import NeedCategory, NeedStatus, Urgency
 
-# Statuses staff set by hand here; "referred" is set by making a referral.
+from .states import NEED_STATES
+
+# Statuses staff set by hand here; "referred" is set by making a referral. Which moves are legal and
+# which need a note is the service's to say (``clients.needs.states``): its refusals land on the fields.
 CLOSING_STATUSES = (NeedStatus.MET, NeedStatus.UNMET_CLOSED, NeedStatus.DECLINED)
-NOTE_REQUIRED = (NeedStatus.UNMET_CLOSED, NeedStatus.DECLINED)
 
 
 class NeedForm(BootstrapFormMixin, forms.Form):
@@ -26,11 +28,7 @@ class NeedForm(BootstrapFormMixin, forms.Form):
 
 
 class NeedStatusForm(BootstrapFormMixin, forms.Form):
-    status = forms.ChoiceField(
-        choices=[(s.value, s.label) for s in CLOSING_STATUSES] + [(NeedStatus.OPEN.value, "Open again")],
-        widget=forms.RadioSelect,
-        label="New status",
-    )
+    status = forms.ChoiceField(choices=(), widget=forms.RadioSelect, label="New status")
     note = forms.CharField(
         max_length=300,
         required=False,
@@ -39,8 +37,11 @@ class NeedStatusForm(BootstrapFormMixin, forms.Form):
         help_text="How it was met, or why it was closed or declined.",
     )
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("status") in NOTE_REQUIRED and not cleaned.get("note", "").strip():
-            self.add_error("note", "Say why the need is closed without being met, or what the client said.")
-        return cleaned
+    def __init__(self, *args, current: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer only the moves the need's table allows from where it stands: an open need is not
+        # offered "Open again", a met one only that.
+        offered = [s for s in NEED_STATES.targets(current) if s in (*CLOSING_STATUSES, NeedStatus.OPEN)]
+        self.fields["status"].choices = [
+            (s, "Open again" if s == NeedStatus.OPEN else NeedStatus(s).label) for s in offered
+        ]

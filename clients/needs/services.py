@@ -3,11 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction, User
 from clients.models import Client, Need, NeedStatus
+
+from .states import NEED_STATES, NOTE_REQUIRED, NOTE_REQUIRED_MESSAGE
 
 NEED_FIELDS = ("category", "description", "urgency")
 
@@ -37,8 +40,9 @@ def need_update(*, need: Need, acting_user: User, data: dict) -> Need:
     for field in changed:
         setattr(need, field, data[field])
     need.full_clean()
-    need.save()
     if changed:
+        # Only the edited fields: a full save would write back a status read before someone moved it.
+        need.save(update_fields=changed)
         audit_log(
             user=acting_user,
             action=AuditAction.CHANGE,
@@ -51,21 +55,30 @@ def need_update(*, need: Need, acting_user: User, data: dict) -> Need:
 
 @transaction.atomic
 def need_set_status(*, need: Need, status: str, acting_user: User | None, note: str = "") -> Need:
+    """Move a need along ``NEED_STATES``: staff on the chart or the API, or a referral following its
+    outcome. A move not in the table — the same status included — is refused (field ``status``);
+    closing it unmet or declined without a note is refused (field ``note``), whoever the caller is.
+
+    The move is a compare-and-set on the status ``need`` was read with: if someone changed it in
+    the meantime, ``StaleStateError`` says so instead of overwriting their change.
+    """
     if status not in NeedStatus.values:
-        raise DomainError(f"'{status}' is not a need status.", field="status")
-    if status == need.status:
-        return need
-    need.status = status
-    need.status_changed_at = timezone.now()
+        raise DomainError(gettext("'%(status)s' is not a need status.") % {"status": status}, field="status")
+    previous = need.status
+    NEED_STATES.check(previous, status)
+    note = (note or "").strip()
+    if status in NOTE_REQUIRED and not note:
+        raise DomainError(str(NOTE_REQUIRED_MESSAGE), field="note")
+    also = {"status_changed_at": timezone.now()}
     if note:
-        need.closed_note = note[:300]
-    need.save(update_fields=["status", "status_changed_at", "closed_note"])
+        also["closed_note"] = note[:300]
+    NEED_STATES.move(need, status, also=also)
     audit_log(
         user=acting_user,
         action=AuditAction.CHANGE,
         client=need.client_id,
         obj=need,
-        changed_fields=["status"],
-        detail={"status": status},
+        changed_fields=["status", "closed_note"] if note else ["status"],
+        detail={"from": previous, "status": status},
     )
     return need

@@ -104,11 +104,11 @@ class NeedStatusView(NeedPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         need = self.get_need()
         initial = {"status": request.GET.get("status", "")}
-        return self.page(form=NeedStatusForm(initial=initial), need=need)
+        return self.page(form=NeedStatusForm(initial=initial, current=need.status), need=need)
 
     def post(self, request, *args, **kwargs):
         need = self.get_need()
-        form = NeedStatusForm(request.POST)
+        form = NeedStatusForm(request.POST, current=need.status)
         if form.is_valid():
             try:
                 need = services.need_set_status(

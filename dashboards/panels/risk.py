@@ -7,13 +7,15 @@ most severe first (the list sorts by a client's most severe flag, then by how ma
    follow-up checkpoint (outpatient appointment within 7 days, or HEDIS FUH/FUA 7-day visit) — still
    open, missed, or no disposition yet. Met is ``crisis.checkpoints.met_q`` (the crisis app's rule).
 2. ``cssrs``: a C-SSRS screener scored moderate or high risk in those 30 days (Posner et al. 2011;
-   bands in ``clients.assessments.scoring``).
+   ``scoring.CSSRS_RISK_BANDS``, the bands that raise the suicide-risk flag when it is scored).
 3. ``phq9_item9``: the latest PHQ-9 in those 30 days has item 9 answered above 0 (Kroenke 2001: any
-   answer to item 9 warrants a risk assessment).
+   answer to item 9 warrants a risk assessment; ``scoring.PHQ9_ITEM9_FLAG_FROM``, the same rule that
+   flags the response when it is scored).
 4. ``urgent_reply``: an urgent reply from the client (a reply to a caring contact or any message,
    raised by ``outreach`` as an urgent "Reply from a client" task) whose task is still open.
 5. ``phq9_rise``: the latest PHQ-9 in those 30 days is 5 or more points above the PHQ-9 before it
-   (5 points is the PHQ-9's minimal clinically important change; Löwe et al. 2004).
+   (5 points is the PHQ-9's minimal clinically important change; Löwe et al. 2004;
+   ``scoring.MEANINGFUL_CHANGE``).
 6. ``isolation``: sudden isolation, as defined in the engagement panel.
 7. ``no_shows``: the client's two most recent appointments that were due (attended or no-show, before
    the end of the range) were both no-shows.
@@ -31,6 +33,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from careteam.models import Task, TaskKind, TaskPriority, TaskStatus
+from clients.assessments import scoring
 from clients.models import (
     Appointment,
     AppointmentKind,
@@ -47,7 +50,7 @@ from ..scope import Scope
 from .engagement import isolation_rows
 
 LOOKBACK_DAYS = 30
-PHQ9_RISE = 5
+PHQ9_RISE = scoring.MEANINGFUL_CHANGE["phq9"]
 SEVEN_DAY_CHECKPOINTS = ("outpatient-7d", "fuh-7d")
 
 # (key, label) most severe first: the order is the sort order.
@@ -56,7 +59,7 @@ FLAGS: list[tuple[str, str]] = [
     ("cssrs", "C-SSRS moderate or high risk"),
     ("phq9_item9", "PHQ-9 item 9 positive"),
     ("urgent_reply", "Urgent client reply not handled"),
-    ("phq9_rise", "PHQ-9 up 5 or more points"),
+    ("phq9_rise", f"PHQ-9 up {PHQ9_RISE} or more points"),
     ("isolation", "Sudden isolation"),
     ("no_shows", "Two no-shows in a row"),
     ("med_no_show", "Missed medication appointment"),
@@ -102,15 +105,19 @@ def _latest_phq9(scope: Scope) -> QuerySet:
         AssessmentResponse.objects.filter(pk__in=in_window)
         .exclude(Exists(later))
         .annotate(
-            q9=Cast(KeyTextTransform("q9", "answers"), IntegerField()),
+            q9=Cast(KeyTextTransform(scoring.PHQ9_ITEM9, "answers"), IntegerField()),
             prev_total=Subquery(earlier.values("total")[:1]),
         )
     )
 
 
 # The PHQ-9 flags are conditions on each client's latest PHQ-9 (``_latest_phq9``), found once per
-# request as the ``phq`` set of the statement; the other flags are queries (``flag_queries``).
-PHQ_FLAGS = {"phq9_item9": "q9 >= 1", "phq9_rise": f"total >= prev_total + {PHQ9_RISE}"}
+# request as the ``phq`` set of the statement; the other flags are queries (``flag_queries``). The
+# cut-points are the scoring module's integers (formatted in, as ``int``s, never text).
+PHQ_FLAGS = {
+    "phq9_item9": f"q9 >= {int(scoring.PHQ9_ITEM9_FLAG_FROM)}",
+    "phq9_rise": f"total >= prev_total + {int(PHQ9_RISE)}",
+}
 
 
 def flag_queries(scope: Scope) -> dict[str, QuerySet]:
@@ -141,7 +148,7 @@ def flag_queries(scope: Scope) -> dict[str, QuerySet]:
         "cssrs": AssessmentResponse.objects.filter(
             client__in=measured,
             instrument__code="cssrs_screener",
-            band__in=["moderate", "high"],
+            band__in=sorted(scoring.CSSRS_RISK_BANDS),
             administered_at__gte=since,
             administered_at__lt=until,
         ).values(cid=F("client_id")),

@@ -1,12 +1,14 @@
 """Panel 6 — treatment and outcomes: plan reviews and note signing behind, PHQ-9 / GAD-7 change from
 baseline, and the BARC-10 recovery-capital trend.
 
-Clinical thresholds: PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer et al. 2006) score
-below 5 as "minimal" — used here as remission, as in the NCQA depression-remission measures (PHQ-9 < 5),
-which count only people who started with an elevated score (PHQ-9 > 9): the improvement and remission
-rates here use the same denominator (baseline of 10 or more). A fall of 5 or more points is the usual
-threshold of clinically meaningful improvement (Löwe et al. 2004). BARC-10 (Vilsaint et al. 2017)
-totals 10 to 60, higher is more recovery capital.
+Clinical thresholds come from ``clients.assessments.scoring`` (one source with the scoring rules and
+their published sources): PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer et al. 2006)
+score below 5 as "minimal" — used here as remission, as in the NCQA depression-remission measures
+(PHQ-9 < 5), which count only people who started with an elevated score (PHQ-9 > 9): the improvement
+and remission rates here use the same denominator (``scoring.ELEVATED_FROM``). A fall of 5 or more
+points is the usual threshold of clinically meaningful improvement (Löwe et al. 2004;
+``scoring.MEANINGFUL_CHANGE``). BARC-10 (Vilsaint et al. 2017) totals 10 to 60, higher is more
+recovery capital.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db.models import Avg, Count, F, Max, Q, QuerySet, RowRange, Value, W
 from django.db.models.functions import Concat, FirstValue, RowNumber, TruncMonth
 from django.utils import timezone
 
+from clients.assessments import scoring
 from clients.models import AssessmentResponse, EncounterNote, NoteStatus
 from plans.models import PlanStatus, TreatmentPlan
 
@@ -35,10 +38,6 @@ from ..scope import Scope
 
 KEY = "treatment"
 UNSIGNED_HOURS = 72
-# Improvement and remission are measured for people who started elevated (NCQA: PHQ-9 > 9).
-ELEVATED_BASELINE = 10
-IMPROVED_POINTS = 5
-REMISSION_BELOW = 5
 TREND_MONTHS = 6
 OUTCOME_INSTRUMENTS = (("phq9", "PHQ-9"), ("gad7", "GAD-7"))
 
@@ -169,16 +168,21 @@ def compute(scope: Scope) -> Panel:
     wanted = {}
     for code, _ in OUTCOME_INSTRUMENTS:
         this = Q(code=code)
-        elevated = this & Q(baseline__gte=ELEVATED_BASELINE)
+        elevated = this & Q(baseline__gte=scoring.ELEVATED_FROM[code])
         wanted |= {
             f"{code}_n": Count("pk", filter=this),
             f"{code}_elevated": Count("pk", filter=elevated),
-            f"{code}_improved": Count("pk", filter=elevated & Q(change__lte=-IMPROVED_POINTS)),
-            f"{code}_remission": Count("pk", filter=elevated & Q(latest__lt=REMISSION_BELOW)),
+            f"{code}_improved": Count(
+                "pk", filter=elevated & Q(change__lte=-scoring.MEANINGFUL_CHANGE[code])
+            ),
+            f"{code}_remission": Count("pk", filter=elevated & Q(latest__lt=scoring.REMISSION_BELOW[code])),
             f"{code}_median": Median("change", filter=this),
         }
     outcomes = _outcome_scores(scope).aggregate(**wanted)
     for code, name in OUTCOME_INSTRUMENTS:
+        elevated_from = scoring.ELEVATED_FROM[code]
+        improved_points = scoring.MEANINGFUL_CHANGE[code]
+        remission_below = scoring.REMISSION_BELOW[code]
         agg = {key: outcomes[f"{code}_{key}"] for key in ("n", "elevated", "improved", "remission")}
         middle = outcomes[f"{code}_median"]
         scope_words = (
@@ -198,22 +202,22 @@ def compute(scope: Scope) -> Panel:
             ),
             Figure(
                 f"treatment.{code}_improved_pct",
-                f"{name}: improved by {IMPROVED_POINTS}+ points",
+                f"{name}: improved by {improved_points}+ points",
                 rate(agg["improved"], agg["elevated"]),
                 "%",
-                f"Of the {scope_words}, those whose baseline was {ELEVATED_BASELINE} or more: the share "
-                f"whose latest score is at least {IMPROVED_POINTS} points below the baseline.",
+                f"Of the {scope_words}, those whose baseline was {elevated_from} or more: the share "
+                f"whose latest score is at least {improved_points} points below the baseline.",
                 numerator=agg["improved"],
                 denominator=agg["elevated"],
                 drilldown=f"treatment.{code}_change",
             ),
             Figure(
                 f"treatment.{code}_remission_pct",
-                f"{name}: in remission (latest < {REMISSION_BELOW})",
+                f"{name}: in remission (latest < {remission_below})",
                 rate(agg["remission"], agg["elevated"]),
                 "%",
-                f"Of the {scope_words}, those whose baseline was {ELEVATED_BASELINE} or more: the share "
-                f"whose latest score is below {REMISSION_BELOW} (minimal).",
+                f"Of the {scope_words}, those whose baseline was {elevated_from} or more: the share "
+                f"whose latest score is below {remission_below} (minimal).",
                 numerator=agg["remission"],
                 denominator=agg["elevated"],
                 drilldown=f"treatment.{code}_change",
@@ -239,7 +243,8 @@ def compute(scope: Scope) -> Panel:
             ],
             definition=f"Mean BARC-10 total of the check-ins recorded each calendar month (site time zone), "
             f"for the months of the range and at least the {TREND_MONTHS} months up to its end; a month "
-            "with no check-in has no point. 47 or more is associated with sustained remission.",
+            f"with no check-in has no point. {scoring.BARC10_REMISSION_CUTOFF} or more is associated with "
+            "sustained remission.",
             drilldown="treatment.barc10_scores",
         )
     ]

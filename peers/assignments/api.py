@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils import timezone
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import DjangoModelPermissions, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from careteam import access
+from careteam.api_base import ReadPermissions
 from careteam.audit import Entry, audit_log, audit_log_many
 from careteam.models import AuditAction, User
 from careteam.roles import Role
-from clients.models import LANGUAGE_CHOICES, Client
+from clients.models import LANGUAGE_CHOICES
+from clients.selectors import client_get_for_user
 
 from ..models import ExperienceArea, Pathway, PeerAssignment, PeerCertification, PeerProfile
 from . import selectors, services
-
-
-class PeerModelPermissions(DjangoModelPermissions):
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
 class CertificationSerializer(serializers.ModelSerializer):
@@ -68,7 +64,7 @@ class PeerProfileViewSet(
     """Peer profiles: staff read them; a peer specialist updates only their own."""
 
     serializer_class = PeerProfileSerializer
-    permission_classes = [PeerModelPermissions]
+    permission_classes = [ReadPermissions]
 
     def get_queryset(self):
         return (
@@ -87,13 +83,6 @@ class PeerProfileViewSet(
             data=data,
             fields=services.PROFILE_SELF_FIELDS,
         )
-
-
-def _visible_client(user: User, client_id) -> Client:
-    try:
-        return access.clients_visible_to(user).get(pk=int(client_id))
-    except (Client.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404 from exc
 
 
 class PeerMatchSerializer(serializers.Serializer):
@@ -120,7 +109,7 @@ class PeerMatchViewSet(viewsets.GenericViewSet):
         client_id = request.query_params.get("client")
         if not client_id:
             raise ValidationError({"client": ["Give the client's id."]})
-        client = _visible_client(request.user, client_id)
+        client = client_get_for_user(request.user, client_id)
         matches = selectors.peer_matches_for_client(client, today=timezone.localdate())
         audit_log(
             user=request.user,
@@ -187,7 +176,7 @@ class PeerAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     """Peer assignments of visible clients; create starts one, ``end`` ends it (access follows)."""
 
     serializer_class = PeerAssignmentSerializer
-    permission_classes = [PeerModelPermissions]
+    permission_classes = [ReadPermissions]
 
     def get_queryset(self):
         qs = selectors.peer_assignment_list_for_user(self.request.user)
@@ -224,7 +213,7 @@ class PeerAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     def create(self, request, *args, **kwargs):
         data = PeerAssignmentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        client = _visible_client(request.user, data.validated_data["client"])
+        client = client_get_for_user(request.user, data.validated_data["client"])
         peer = data.validated_data["peer"]
         match = next(
             (

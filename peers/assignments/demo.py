@@ -8,7 +8,7 @@ import random
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from careteam.access import can_access_client
+from careteam.access import client_can_access
 from careteam.errors import DomainError
 from careteam.models import CareTeamAssignment, CaseRole, Team, User
 from careteam.roles import Role
@@ -173,7 +173,7 @@ def seed(*, rng: random.Random, clients: list, staff: dict[str, User]) -> None:
             (
                 s
                 for s in (staff.get("counselor"), staff.get("casemanager"), staff["supervisor"])
-                if s and can_access_client(s, client)
+                if s and client_can_access(s, client)
             ),
             None,
         )

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import DjangoModelPermissions
 
+from careteam.api_base import ReadPermissions
 from clients.models import NeedCategory
 from referrals.models import Address, Organization, Phone, Schedule, Service, ServiceLanguage
 
@@ -19,12 +19,6 @@ from . import selectors
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
-
-
-class DirectoryReadPermissions(DjangoModelPermissions):
-    """The role's view permission on the model; the directory is not scoped per client."""
-
-    perms_map = {**DjangoModelPermissions.perms_map, "GET": ["%(app_label)s.view_%(model_name)s"]}
 
 
 class PhoneSerializer(serializers.ModelSerializer):
@@ -139,7 +133,7 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
     ``open_now`` and ``accepting`` (true/false). Active services only in the list."""
 
     serializer_class = ServiceSerializer
-    permission_classes = [DirectoryReadPermissions]
+    permission_classes = [ReadPermissions]  # the directory is not scoped per client
     queryset = Service.objects.none()  # for the permission class; get_queryset reads the selector
 
     def get_queryset(self):
@@ -163,5 +157,5 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
 
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganizationSerializer
-    permission_classes = [DirectoryReadPermissions]
+    permission_classes = [ReadPermissions]  # the directory is not scoped per client
     queryset = Organization.objects.prefetch_related("phones").order_by("name", "id")

@@ -99,15 +99,15 @@ def test_a_supervisor_of_another_team_gets_404(alice, other_supervisor):
     assert login(other_supervisor).get(reverse("clients:care-team", args=[alice.pk])).status_code == 404
     assert api_status(other_supervisor, alice) == 404
     assert alice.pk not in caseload_ids(other_supervisor)
-    assert not access.can_manage_care_team(other_supervisor, alice)
+    assert not access.care_team_can_manage(other_supervisor, alice)
 
 
 def test_a_supervisor_sees_the_clients_of_their_team_without_an_assignment(alice, supervisor):
     assert not CareTeamAssignment.objects.filter(client=alice, staff=supervisor).exists()
     assert chart_status(supervisor, alice) == 200
     assert caseload_ids(supervisor) == [alice.pk]
-    assert access.can_access_client(supervisor, alice, access.CHANGE)
-    assert access.can_manage_care_team(supervisor, alice)
+    assert access.client_can_access(supervisor, alice, access.CHANGE)
+    assert access.care_team_can_manage(supervisor, alice)
 
 
 def test_a_supervisor_loses_sight_of_a_team_they_stop_supervising(alice, supervisor, team):
@@ -140,7 +140,7 @@ def test_ending_the_editing_role_but_keeping_a_viewing_role_leaves_view_only(ali
     WHEN the case-manager role ends
     THEN only the peer role's view remains: the chart opens, the edit page is refused."""
     assign(alice, peer, "case_manager")
-    assert access.can_access_client(peer, alice, access.CHANGE)
+    assert access.client_can_access(peer, alice, access.CHANGE)
 
     assignment_end(
         assignment=CareTeamAssignment.objects.get(client=alice, staff=peer, role="case_manager"),
@@ -228,7 +228,7 @@ def test_admins_see_every_client_but_not_archived_ones(alice, admin_user, admin_
 
 def test_an_archived_client_is_hidden_from_her_care_team(alice, counselor, supervisor):
     services.client_archive(client=alice, acting_user=supervisor, reason="Entered twice")
-    assert not access.can_access_client(counselor, alice)
+    assert not access.client_can_access(counselor, alice)
     assert chart_status(counselor, alice) == 404
 
 
@@ -250,12 +250,12 @@ def test_only_peer_specialists_get_the_minimum_necessary_view(peer, counselor, a
 def test_only_supervisors_of_the_team_and_admins_manage_the_care_team(
     alice, counselor, peer, supervisor, other_supervisor, admin_user, admin_role_user
 ):
-    assert access.can_manage_care_team(supervisor, alice)
-    assert access.can_manage_care_team(admin_user, alice)
-    assert access.can_manage_care_team(admin_role_user, alice)
-    assert not access.can_manage_care_team(counselor, alice)
-    assert not access.can_manage_care_team(peer, alice)
-    assert not access.can_manage_care_team(other_supervisor, alice)
+    assert access.care_team_can_manage(supervisor, alice)
+    assert access.care_team_can_manage(admin_user, alice)
+    assert access.care_team_can_manage(admin_role_user, alice)
+    assert not access.care_team_can_manage(counselor, alice)
+    assert not access.care_team_can_manage(peer, alice)
+    assert not access.care_team_can_manage(other_supervisor, alice)
 
 
 # --- No per-row checks -------------------------------------------------------------------------
@@ -304,5 +304,5 @@ def test_the_caseload_selector_reads_clients_and_care_teams_in_two_queries(couns
 def test_the_single_object_check_is_one_query(alice, counselor):
     _ = counselor.role_names
     with CaptureQueriesContext(connection) as ctx:
-        assert access.can_access_client(counselor, alice, access.CHANGE)
+        assert access.client_can_access(counselor, alice, access.CHANGE)
     assert len(ctx) == 1

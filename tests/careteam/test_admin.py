@@ -13,7 +13,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from rest_framework.authtoken.models import Token
 
-from careteam.access import can_access_client
+from careteam.access import client_can_access
 from careteam.audit import audit_log, audit_verify_chain
 from careteam.models import AuditAction, AuditEvent, CareTeamAssignment, ServiceHeartbeat, Team
 from clients.admin import ClientAdmin
@@ -121,7 +121,7 @@ def test_delete_is_not_offered_for_client_records(model, admin_http, a_row_of_ev
 def test_an_assignment_added_in_admin_grants_access_and_is_audited(
     admin_user, admin_http, alice, case_manager
 ):
-    assert not can_access_client(case_manager, alice)
+    assert not client_can_access(case_manager, alice)
     response = admin_http.post(
         url(CareTeamAssignment, "add"),
         {
@@ -134,7 +134,7 @@ def test_an_assignment_added_in_admin_grants_access_and_is_audited(
     assert response.status_code == 302, response.context["adminform"].form.errors
     assignment = CareTeamAssignment.objects.get(client=alice, staff=case_manager)
     assert assignment.created_by == admin_user
-    assert can_access_client(case_manager, alice)
+    assert client_can_access(case_manager, alice)
     actions = set(
         AuditEvent.objects.filter(client=alice, user=admin_user).values_list("action", "object_type")
     )
@@ -152,7 +152,7 @@ def test_ending_an_assignment_in_admin_revokes_access(admin_user, admin_http, al
     assert response.status_code == 302
     assignment.refresh_from_db()
     assert (assignment.ended_on, assignment.end_reason) == (today, "Caseload transfer")
-    assert not can_access_client(peer, alice)
+    assert not client_can_access(peer, alice)
     ended = AuditEvent.objects.get(action=AuditAction.CHANGE, object_id=str(assignment.pk))
     assert (ended.user, ended.reason) == (admin_user, "Caseload transfer")
     assert AuditEvent.objects.filter(
@@ -180,7 +180,7 @@ def test_a_second_primary_counselor_is_a_form_error_and_saves_nothing(admin_http
     assert errors["role"] == ["Casey Morgan is the primary counselor. End that assignment first."]
     assert "Constraint" not in response.content.decode()
     assert (CareTeamAssignment.objects.count(), AuditEvent.objects.count()) == counts
-    assert not can_access_client(other, alice)
+    assert not client_can_access(other, alice)
 
 
 def test_an_assignment_cannot_end_without_a_reason_or_before_it_started(admin_http, alice, peer):
@@ -197,7 +197,7 @@ def test_an_assignment_cannot_end_without_a_reason_or_before_it_started(admin_ht
         "An assignment cannot end before it started."
     ]
     assignment.refresh_from_db()
-    assert assignment.is_active and can_access_client(peer, alice)
+    assert assignment.is_active and client_can_access(peer, alice)
 
 
 def test_an_ended_assignment_is_history_and_cannot_be_changed(admin_http, alice, peer):
@@ -538,7 +538,7 @@ def test_object_permissions_are_shown_but_not_edited_in_admin(admin_http, alice,
     )
     assert response.status_code == 302 and response["Location"] == permissions
     assert set(ClientUserObjectPermission.objects.values_list("pk", flat=True)) == grants
-    assert not can_access_client(outsider, alice)
+    assert not client_can_access(outsider, alice)
 
 
 def test_grant_tables_are_read_only(admin_http, a_row_of_everything):
@@ -603,5 +603,5 @@ def test_an_administrator_by_role_manages_care_teams_without_being_a_superuser(a
         },
     )
     assert response.status_code == 302
-    assert can_access_client(case_manager, alice)
+    assert client_can_access(case_manager, alice)
     assert http.get(url(AuditEvent, "changelist")).status_code == 200

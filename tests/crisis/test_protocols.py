@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from crisis import protocols
 from crisis.protocols import SHIPPED_PROTOCOLS, schedule, step_date, validate_steps
+from outreach.rules import in_quiet_hours, quiet_hours_end
 
 MONTHLY = SHIPPED_PROTOCOLS[0]["steps"]
 WEEKLY = SHIPPED_PROTOCOLS[1]["steps"]
@@ -115,8 +116,36 @@ def test_send_times_avoid_quiet_hours():
 
 
 def test_quiet_hours_overnight_leave_daytime_alone():
-    assert not protocols._quiet(12 * 60, dt.time(21, 0), dt.time(8, 0))
-    assert protocols._quiet(22 * 60, dt.time(21, 0), dt.time(8, 0))
+    for p in plan(WEEKLY, dt.date(2024, 7, 1), quiet_start=dt.time(21, 0), quiet_end=dt.time(8, 0)):
+        local = p.due_at.astimezone(zoneinfo.ZoneInfo(NY)).time()
+        assert dt.time(10, 0) <= local < dt.time(18, 0)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (dt.time(10, 0), dt.time(17, 59)),  # only 17:59 is left: the end itself may send
+        (dt.time(17, 59), dt.time(17, 58)),  # over midnight: only 17:58 (the end) is left, 17:59 is quiet
+        (dt.time(10, 1), dt.time(18, 0)),  # only 10:00 is left
+    ],
+)
+def test_send_times_follow_outreachs_quiet_hours_rule_at_the_edges(start, end):
+    """GIVEN quiet hours that leave exactly one daytime minute, at either edge of the window
+    THEN every planned time is that minute, and outreach's dispatcher would not move it (the planner
+    and the dispatcher ask the same rule, ``outreach.rules``)."""
+    planned = plan(WEEKLY, dt.date(2024, 7, 1), quiet_start=start, quiet_end=end)
+    (only,) = {p.due_at.astimezone(zoneinfo.ZoneInfo(NY)).time() for p in planned}
+    assert not in_quiet_hours(only, start=start, end=end)
+    for p in planned:
+        assert quiet_hours_end(start=start, end=end, time_zone=NY, at=p.due_at) is None
+
+
+def test_the_planner_asks_outreachs_rule(monkeypatch):
+    """GIVEN outreach's rule swapped for one that calls everything before 17:00 quiet
+    THEN the planner picks only minutes from 17:00: it has no copy of the rule of its own."""
+    monkeypatch.setattr(protocols, "in_quiet_hours", lambda t, *, start, end: t < dt.time(17, 0))
+    for p in plan(WEEKLY, dt.date(2024, 7, 1), quiet_start=dt.time(1, 0), quiet_end=dt.time(2, 0)):
+        assert p.due_at.astimezone(zoneinfo.ZoneInfo(NY)).time() >= dt.time(17, 0)
 
 
 @time_machine.travel(dt.datetime(2024, 11, 3, 5, 30, tzinfo=dt.UTC), tick=False)

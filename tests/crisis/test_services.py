@@ -35,12 +35,12 @@ def test_an_outsider_cannot_open_an_episode(alice, outsider):
 
 def test_a_crisis_worker_opening_for_an_unassigned_client_joins_the_care_team(crisis_worker, team):
     nobody = ClientFactory(primary_team=team)
-    assert not access.can_access_client(crisis_worker, nobody)
+    assert not access.client_can_access(crisis_worker, nobody)
     episode = services.episode_open(client=nobody, acting_user=crisis_worker, data=DATA)
     assert (
         CareTeamAssignment.objects.active().filter(client=nobody, staff=crisis_worker, role="crisis").exists()
     )
-    assert access.can_access_client(crisis_worker, nobody)
+    assert access.client_can_access(crisis_worker, nobody)
     assert episode.opened_by == crisis_worker
 
 

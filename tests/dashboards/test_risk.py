@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from careteam.models import Task, TaskKind, TaskPriority, TaskStatus
+from clients.assessments import scoring
 from crisis.services import episode_record_disposition
 from dashboards.panels import risk
 from dashboards.scope import scope_for
@@ -241,3 +242,53 @@ def test_the_panel_takes_two_queries_however_many_clients_are_flagged(
     scope = scope_for(supervisor, end=TODAY)
     with django_assert_num_queries(2):
         risk.compute(scope)
+
+
+# --- the flags' cut-points are the scoring module's (one source) -----------------------------------
+
+
+def test_item_9_flags_from_the_scoring_modules_cut_point_and_not_below(team, supervisor, counselor):
+    """GIVEN two latest PHQ-9s whose item 9 is the scoring rule's lowest flagging answer and one below
+    THEN the list flags exactly the one the scoring rule flags."""
+    at_cut = ClientFactory(primary_team=team)
+    below = ClientFactory(primary_team=team)
+    flagged = phq9(at_cut, counselor, 6, days_ago=1, q9=scoring.PHQ9_ITEM9_FLAG_FROM)
+    calm = phq9(below, counselor, 6, days_ago=1, q9=scoring.PHQ9_ITEM9_FLAG_FROM - 1)
+    assert scoring.SUICIDE_RISK in flagged.flags and scoring.SUICIDE_RISK not in calm.flags
+
+    flags = flags_of(scope_for(supervisor, end=TODAY))
+
+    assert flags[at_cut.pk] == ["phq9_item9"]
+    assert below.pk not in flags
+
+
+def test_a_rise_of_exactly_the_meaningful_change_flags_and_one_less_does_not(team, supervisor, counselor):
+    points = scoring.MEANINGFUL_CHANGE["phq9"]
+    rose = ClientFactory(primary_team=team)
+    phq9(rose, counselor, 3, days_ago=10)
+    phq9(rose, counselor, 3 + points, days_ago=1)
+    almost = ClientFactory(primary_team=team)
+    phq9(almost, counselor, 3, days_ago=10)
+    phq9(almost, counselor, 3 + points - 1, days_ago=1)
+
+    flags = flags_of(scope_for(supervisor, end=TODAY))
+
+    assert flags[rose.pk] == ["phq9_rise"]
+    assert almost.pk not in flags
+
+
+@pytest.mark.parametrize(
+    ("answers", "flagged"),
+    [
+        ({"q1": 1, "q2": 0, "q6": 0}, False),  # low
+        ({"q1": 1, "q2": 1, "q3": 1, "q4": 0, "q5": 0, "q6": 0}, True),  # moderate
+        ({"q1": 1, "q2": 1, "q3": 1, "q4": 1, "q5": 0, "q6": 0}, True),  # high
+    ],
+)
+def test_the_cssrs_flag_is_the_scoring_rules_suicide_risk_flag(team, supervisor, counselor, answers, flagged):
+    client = ClientFactory(primary_team=team)
+    response = cssrs(client, counselor, answers, days_ago=1)
+    assert (scoring.SUICIDE_RISK in response.flags) is flagged
+    assert (response.band in scoring.CSSRS_RISK_BANDS) is flagged
+
+    assert ("cssrs" in flags_of(scope_for(supervisor, end=TODAY)).get(client.pk, [])) is flagged

@@ -8,6 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from clients.assessments import scoring
 from dashboards.metrics import drilldown
 from dashboards.panels import treatment as panel
 from dashboards.scope import scope_for
@@ -224,8 +225,62 @@ def test_the_change_drill_down_lists_exactly_the_clients_counted(world, supervis
     changes = sorted(r["change"] for r in rows)
     middle = (changes[(len(changes) - 1) // 2] + changes[len(changes) // 2]) / 2
     assert figure(p, "treatment.phq9_median_change").value == middle
-    elevated = [r for r in rows if r["baseline"] >= panel.ELEVATED_BASELINE]
+    elevated = [r for r in rows if r["baseline"] >= scoring.ELEVATED_FROM["phq9"]]
     assert figure(p, "treatment.phq9_improved_pct").denominator == len(elevated)
     assert figure(p, "treatment.phq9_remission_pct").numerator == sum(
-        r["latest"] < panel.REMISSION_BELOW for r in elevated
+        r["latest"] < scoring.REMISSION_BELOW["phq9"] for r in elevated
     )
+
+
+# --- the cut-points are the scoring module's (one source) -------------------------------------------
+
+
+def _one_pair(team, counselor, code, baseline, latest):
+    client = ClientFactory(primary_team=team)
+    score(client, code, baseline, at(2025, 1, 5, 10), counselor)
+    score(client, code, latest, at(2025, 3, 1, 10), counselor)
+    return client
+
+
+@pytest.mark.parametrize("code", ["phq9", "gad7"])
+def test_a_baseline_exactly_at_the_elevated_cut_point_counts_and_one_below_does_not(
+    frozen, team, supervisor, counselor, code
+):
+    """GIVEN two clients whose baselines are the scoring module's elevated cut-point and one below it,
+    both falling by more than a meaningful change to the floor THEN only the first is in the
+    denominator, and they are the improved and the in-remission one."""
+    elevated = scoring.ELEVATED_FROM[code]
+    assert scoring.score(code, answers_totalling(code, elevated)).band == "moderate"
+    assert scoring.score(code, answers_totalling(code, elevated - 1)).band == "mild"
+    _one_pair(team, counselor, code, elevated, 0)
+    _one_pair(team, counselor, code, elevated - 1, 0)
+    p = panel.compute(scope_for(supervisor))
+    improved = figure(p, f"treatment.{code}_improved_pct")
+    remission = figure(p, f"treatment.{code}_remission_pct")
+    assert (improved.numerator, improved.denominator) == (1, 1)
+    assert (remission.numerator, remission.denominator) == (1, 1)
+
+
+@pytest.mark.parametrize("code", ["phq9", "gad7"])
+def test_remission_is_below_the_minimal_bands_ceiling(frozen, team, supervisor, counselor, code):
+    """A latest score one below ``REMISSION_BELOW`` (still "minimal") is remission; at it ("mild")
+    it is not."""
+    below = scoring.REMISSION_BELOW[code]
+    assert scoring.score(code, answers_totalling(code, below - 1)).band == "minimal"
+    assert scoring.score(code, answers_totalling(code, below)).band == "mild"
+    start = scoring.ELEVATED_FROM[code] + 5
+    _one_pair(team, counselor, code, start, below - 1)
+    _one_pair(team, counselor, code, start, below)
+    remission = figure(panel.compute(scope_for(supervisor)), f"treatment.{code}_remission_pct")
+    assert (remission.numerator, remission.denominator) == (1, 2)
+
+
+@pytest.mark.parametrize("code", ["phq9", "gad7"])
+def test_improvement_is_a_fall_of_at_least_the_meaningful_change(frozen, team, supervisor, counselor, code):
+    points = scoring.MEANINGFUL_CHANGE[code]
+    start = scoring.ELEVATED_FROM[code] + 5
+    _one_pair(team, counselor, code, start, start - points)
+    _one_pair(team, counselor, code, start, start - points + 1)
+    improved = figure(panel.compute(scope_for(supervisor)), f"treatment.{code}_improved_pct")
+    assert (improved.numerator, improved.denominator) == (1, 2)
+    assert f"{points}+ points" in improved.label

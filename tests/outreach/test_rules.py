@@ -10,7 +10,7 @@ from django.utils import timezone
 from clients.models import AppointmentStatus, ClientStatus
 from outreach.dispatch import send_one
 from outreach.models import Channel, MessageStatus, OutboxEntry, SkipReason
-from outreach.rules import quiet_hours_end
+from outreach.rules import in_quiet_hours, quiet_hours_end
 from outreach.services import message_schedule
 from tests.factories import AppointmentFactory, SupportivePersonFactory
 from tests.factories.outreach import ScheduledMessageFactory
@@ -197,3 +197,25 @@ def test_scheduling_in_quiet_hours_sets_the_send_time_at_once(textable):
     )
     assert message.due_at == due
     assert message.send_at == dt.datetime(2030, 6, 2, 8, 0, tzinfo=NY)
+
+
+@pytest.mark.parametrize(
+    ("t", "start", "end", "quiet"),
+    [
+        (dt.time(20, 59), dt.time(21), dt.time(8), False),
+        (dt.time(21, 0), dt.time(21), dt.time(8), True),  # the start is quiet
+        (dt.time(0, 0), dt.time(21), dt.time(8), True),  # over midnight
+        (dt.time(7, 59), dt.time(21), dt.time(8), True),
+        (dt.time(8, 0), dt.time(21), dt.time(8), False),  # the end may send
+        (dt.time(12, 0), dt.time(12), dt.time(14), True),
+        (dt.time(14, 0), dt.time(12), dt.time(14), False),
+        (dt.time(12, 0), dt.time(12), dt.time(12), False),  # start == end: no window
+        (dt.time(12, 0), None, dt.time(14), False),
+        (dt.time(12, 0), dt.time(12), None, False),
+    ],
+)
+def test_in_quiet_hours_at_the_window_edges(t, start, end, quiet):
+    assert in_quiet_hours(t, start=start, end=end) is quiet
+    # The dispatcher's move agrees with the check at every edge.
+    at = dt.datetime.combine(dt.date(2025, 6, 3), t, tzinfo=NY)
+    assert (quiet_hours_end(start=start, end=end, time_zone="America/New_York", at=at) is not None) is quiet

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from careteam.access import can_access_client
+from careteam.access import client_can_access
 from careteam.errors import DomainError
 from careteam.models import AuditEvent, CareTeamAssignment
 from peers.assignments.services import (
@@ -38,7 +38,7 @@ def new_peer(team):
 
 
 def test_starting_an_assignment_grants_the_peer_access_and_ending_it_revokes_it(bob, counselor, new_peer):
-    assert not can_access_client(new_peer, bob)
+    assert not client_can_access(new_peer, bob)
     assignment = peer_assignment_start(
         client=bob,
         peer=new_peer,
@@ -46,13 +46,13 @@ def test_starting_an_assignment_grants_the_peer_access_and_ending_it_revokes_it(
         goals="Get back to meetings",
         match_reasons=["Speaks English"],
     )
-    assert can_access_client(new_peer, bob)
+    assert client_can_access(new_peer, bob)
     assert assignment.care_team_assignment.role == "peer"
     assert assignment.match_reasons == ["Speaks English"]
     assert login(new_peer).get(reverse("clients:detail", args=[bob.pk])).status_code == 200
 
     peer_assignment_end(assignment=assignment, acting_user=counselor, reason="Goals met")
-    assert not can_access_client(new_peer, bob)
+    assert not client_can_access(new_peer, bob)
     assignment.care_team_assignment.refresh_from_db()
     assert assignment.care_team_assignment.ended_on is not None
     assert login(new_peer).get(reverse("clients:detail", args=[bob.pk])).status_code == 404
@@ -67,11 +67,11 @@ def test_a_peer_at_capacity_is_refused_unless_overridden(bob, counselor, team):
     )
     with pytest.raises(DomainError, match="capacity"):
         peer_assignment_start(client=bob, peer=profile.user, acting_user=counselor, goals="")
-    assert not can_access_client(profile.user, bob)
+    assert not client_can_access(profile.user, bob)
     peer_assignment_start(
         client=bob, peer=profile.user, acting_user=counselor, goals="", override_capacity=True
     )
-    assert can_access_client(profile.user, bob)
+    assert client_can_access(profile.user, bob)
 
 
 def test_the_same_peer_cannot_be_assigned_twice(bob, counselor, new_peer):
@@ -126,7 +126,7 @@ def test_staff_choose_a_peer_and_record_goals_on_the_match_page(bob, counselor, 
     assignment = PeerAssignment.objects.get(client=bob)
     assert assignment.goals == "Find a home group"
     assert "Speaks English" in assignment.match_reasons
-    assert can_access_client(new_peer, bob)
+    assert client_can_access(new_peer, bob)
 
 
 def test_bad_input_on_the_match_page_is_refused_with_field_errors_and_nothing_saved(bob, counselor, new_peer):
@@ -212,7 +212,7 @@ def test_the_end_page_ends_the_assignment_with_a_reason(bob, counselor, new_peer
     assert http.post(url, {"reason": "Client moved"}).status_code == 302
     assignment.refresh_from_db()
     assert assignment.end_reason == "Client moved"
-    assert not can_access_client(new_peer, bob)
+    assert not client_can_access(new_peer, bob)
     assert http.get(url).status_code == 404
 
 

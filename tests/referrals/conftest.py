@@ -33,3 +33,13 @@ def need(alice, cm):
 @pytest.fixture
 def draft(alice, cm, need, pantry):
     return ReferralFactory(client=alice, need=need, service=pantry, referred_by=cm)
+
+
+@pytest.fixture(autouse=True)
+def _partner_email_through_django_mail(settings):
+    """The outbox's email backend hands the partner's email to Django's mail (``mail.outbox`` in
+    tests), so a test reads what the partner received after it went through the outbox."""
+    settings.OUTREACH_BACKENDS = {
+        **settings.OUTREACH_BACKENDS,
+        "email": "outreach.backends.email.EmailBackend",
+    }

@@ -56,7 +56,7 @@ def test_an_illegal_transition_is_a_400_with_the_field_message(draft, cm):
         f"/api/v1/referrals/{draft.pk}/transition/", {"to": "completed"}, format="json"
     )
     assert response.status_code == 400
-    assert response.json() == {"to": ["Cannot move from requested to completed."]}
+    assert response.json() == {"to": ["A referral that is requested cannot become completed."]}
 
 
 def test_sending_without_consent_is_a_400_naming_the_missing_consent(draft, cm):

@@ -76,12 +76,14 @@ def test_a_case_manager_closes_the_loop_with_the_partner_through_the_link(
     assert response.status_code == 302 and response["Location"] == detail
 
     # 5. Send: the referral is requested, the need referred, the partner emailed a link.
-    with django_capture_on_commit_callbacks(execute=True):  # the email goes once the send commits
+    # The partner's email is an outbox message, queued for sending once the send commits.
+    with django_capture_on_commit_callbacks(execute=True):
         assert http.post(detail, {"action": "send"}).status_code == 302
     referral.refresh_from_db()
     need.refresh_from_db()
     assert (referral.status, need.status) == (ReferralStatus.REQUESTED, NeedStatus.REFERRED)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["referrals@eastside.example.org"]
+    assert "outreach-status-sent" in http.get(detail).content.decode()  # the partner email, shown sent
     partner_url = re.search(r"https?://\S+/referrals/partner/\S+", mail.outbox[0].body).group(0)
     partner_path = partner_url.split("://", 1)[1].split("/", 1)[1]
 

@@ -119,7 +119,7 @@ def test_an_illegal_move_is_refused_on_the_page(draft, cm):
         url, {"action": "transition", "to": "completed", "m-completed-outcome": "connected"}
     )
     assert response.status_code == 400
-    assert "Cannot move from draft to completed." in response.content.decode()
+    assert "A referral that is draft cannot become completed." in response.content.decode()
 
 
 def test_staff_close_the_loop_with_an_outcome(draft, cm, need):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from careteam.models import AuditEvent, Task, TaskKind
 from clients.consents.services import consent_revoke
 from clients.models import Disclosure, NeedStatus
-from outreach.models import MessageStatus, ScheduledMessage
+from outreach.models import MessageStatus, ScheduledMessage, SourceKind
 from referrals import services
 from referrals.models import ReferralOutcome, ReferralStatus
 from tests.factories.directory import OrganizationFactory
@@ -49,6 +49,9 @@ def test_a_draft_refuses_another_clients_need_and_a_blank_reason(alice, cm, pant
 def test_sending_without_sud_needs_no_consent_and_records_the_disclosure(
     draft, cm, need, django_capture_on_commit_callbacks
 ):
+    # The email names the referring staff member: a fixed name, so a random one cannot be "Rivera".
+    cm.first_name, cm.last_name = "Dana", "Okafor"
+    cm.save(update_fields=["first_name", "last_name"])
     with django_capture_on_commit_callbacks(execute=True):
         services.referral_send(referral=draft, acting_user=cm)
     draft.refresh_from_db()
@@ -58,6 +61,8 @@ def test_sending_without_sud_needs_no_consent_and_records_the_disclosure(
     assert disclosure.categories == ["demographics"]
     need.refresh_from_db()
     assert need.status == NeedStatus.REFERRED
+    # The partner's email went through the outbox (tests/referrals/test_partner_email.py has the rest).
+    assert ScheduledMessage.objects.get(source_kind=SourceKind.REFERRAL_PARTNER).status == MessageStatus.SENT
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["referrals@eastside.example.org"]
     assert "/referrals/partner/" in mail.outbox[0].body
@@ -145,7 +150,8 @@ def test_rescheduling_replaces_the_reminder(draft, cm):
     services.referral_schedule(
         referral=draft, appointment_at=first + dt.timedelta(days=1), acting_user=None, partner=True
     )
-    statuses = sorted(ScheduledMessage.objects.values_list("status", flat=True))
+    reminders = ScheduledMessage.objects.filter(source_kind=SourceKind.REFERRAL)  # not the partner's email
+    statuses = sorted(reminders.values_list("status", flat=True))
     assert statuses == [MessageStatus.CANCELLED, MessageStatus.PENDING]
 
 
@@ -189,6 +195,26 @@ def test_refer_elsewhere_reopens_the_need(draft, cm, need):
     )
     need.refresh_from_db()
     assert need.status == NeedStatus.OPEN
+
+
+def test_a_need_met_by_one_referral_stays_met_when_another_for_it_fails(draft, cm, need):
+    """GIVEN two referrals sent for one need, the first of which connects the client
+    WHEN the second then closes without connecting
+    THEN the need stays met: its table has no move from met to closed, not met."""
+    other = ReferralFactory(client=draft.client, need=need, service=draft.service, referred_by=cm)
+    services.referral_send(referral=draft, acting_user=cm)
+    services.referral_send(referral=other, acting_user=cm)
+    services.referral_transition(referral=draft, to=S.ACCEPTED, acting_user=None, partner=True)
+    services.referral_report_attendance(referral=draft, attended=True, acting_user=None, partner=True)
+    need.refresh_from_db()
+    assert need.status == NeedStatus.MET
+
+    services.referral_transition(
+        referral=other, to=S.CANCELLED, acting_user=cm, outcome=ReferralOutcome.NO_CONTACT
+    )
+
+    need.refresh_from_db()
+    assert need.status == NeedStatus.MET and "Connected" in need.closed_note
 
 
 def test_partner_reports_attended_and_the_loop_closes_connected(draft, cm, need):

@@ -1,4 +1,8 @@
-"""The status table: every legal move succeeds, every illegal one is refused with a clear message."""
+"""The status table: every legal move succeeds, every illegal one is refused with a clear message.
+
+The pairs are walked through the shared machine (``states.REFERRAL_STATES``), the same one the
+services check against; ``TRANSITIONS`` adds who may make each move.
+"""
 
 import pytest
 
@@ -8,8 +12,9 @@ from referrals.models import ReferralEvent, ReferralOutcome, ReferralStatus
 from tests.factories.referrals import ReferralFactory
 
 S = ReferralStatus
-LEGAL = [(a, b) for a, moves in states.TRANSITIONS.items() for b in moves]
-ILLEGAL = [pair for pair in states.all_pairs() if pair not in LEGAL]
+MACHINE = states.REFERRAL_STATES
+LEGAL = [pair for pair in MACHINE.all_pairs() if MACHINE.can_move(*pair)]
+ILLEGAL = [pair for pair in MACHINE.all_pairs() if not MACHINE.can_move(*pair)]
 
 
 def test_the_table_matches_the_fhir_referral_task():
@@ -29,6 +34,14 @@ def test_the_table_matches_the_fhir_referral_task():
     assert states.who_may(S.DRAFT, S.REQUESTED) == {states.REQUESTER}
     assert states.who_may(S.REQUESTED, S.ACCEPTED) == {states.RECEIVER}
     assert states.who_may(S.ACCEPTED, S.CANCELLED) == {states.REQUESTER, states.RECEIVER}
+
+
+def test_the_shared_machine_and_the_who_may_table_say_the_same():
+    assert set(LEGAL) == {(a, b) for a, moves in states.TRANSITIONS.items() for b in moves}
+    assert all(states.who_may(a, b) for a, b in LEGAL)
+    assert not any(states.who_may(a, b) for a, b in ILLEGAL)
+    assert MACHINE.terminal == states.TERMINAL
+    assert states.all_pairs() == list(MACHINE.all_pairs())
 
 
 def _outcome_for(to):
@@ -56,7 +69,7 @@ def test_every_illegal_move_is_refused_and_nothing_changes(start, to, alice, cm,
     referral = ReferralFactory(client=alice, need=need, service=pantry, referred_by=cm, status=start)
     with pytest.raises(DomainError) as exc:
         services.referral_transition(referral=referral, to=to, acting_user=cm, outcome=_outcome_for(to))
-    assert exc.value.message.startswith(f"Cannot move from {start} to {to}")
+    assert exc.value.message == MACHINE.refusal(start, to)
     assert exc.value.field == "to"
     referral.refresh_from_db()
     assert referral.status == start

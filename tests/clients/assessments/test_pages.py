@@ -159,7 +159,7 @@ def test_without_a_primary_counselor_the_task_goes_to_whoever_administered(alice
 
 def test_the_alert_costs_one_query(alice, counselor):
     give(alice, "phq9", 3, counselor, q9=1)
-    selectors.may_see_scores(counselor)  # warm the permission and role caches, as the chart page has
+    selectors.scores_can_see(counselor)  # warm the permission and role caches, as the chart page has
 
     with CaptureQueriesContext(connection) as ctx:
         alerts = registry.suicide_risk_alert(counselor, alice)

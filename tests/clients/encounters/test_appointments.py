@@ -13,7 +13,8 @@ from django.utils import timezone
 from careteam.errors import DomainError
 from careteam.models import AuditAction, AuditEvent
 from clients.encounters import services
-from clients.encounters.services import STATUS_MOVES, DoubleBookingError
+from clients.encounters.services import DoubleBookingError
+from clients.encounters.states import APPOINTMENT_STATES
 from clients.models import Appointment, AppointmentStatus
 from tests.conftest import login
 from tests.factories import AppointmentFactory, ClientFactory, EncounterNoteFactory, assign
@@ -84,7 +85,7 @@ def test_it_refuses_moves_out_of_terminal_states(alice, counselor, frm, to):
 
 
 def test_the_table_has_no_exits_from_cancelled_or_rescheduled():
-    assert not STATUS_MOVES[S.CANCELLED_CLIENT] and not STATUS_MOVES[S.RESCHEDULED]
+    assert {S.CANCELLED_CLIENT, S.CANCELLED_PROGRAM, S.RESCHEDULED} == APPOINTMENT_STATES.terminal
 
 
 def test_attended_and_no_show_may_be_swapped_on_the_same_day_only(alice, counselor):
