@@ -17,7 +17,7 @@ import zoneinfo
 from django.utils import timezone
 
 
-def _zone(name: str | None) -> zoneinfo.ZoneInfo:
+def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
     """``name`` as a time zone, or the site's default (``settings.TIME_ZONE``) when it is empty or
     unknown: an unset profile field must not stop a page or put a person in UTC by surprise."""
     if not name:
@@ -34,7 +34,7 @@ def user_time_zone(user) -> zoneinfo.ZoneInfo:
     ``user`` may be None or anonymous (a partner's link, a Celery task acting for nobody): the site's
     default zone then.
     """
-    return _zone(getattr(user, "time_zone", "") or "")
+    return zone_named(getattr(user, "time_zone", "") or "")
 
 
 def user_today(user, *, now: dt.datetime | None = None) -> dt.date:
@@ -50,7 +50,7 @@ def user_local_date(user, moment: dt.datetime) -> dt.date:
 def client_time_zone(client) -> zoneinfo.ZoneInfo:
     """The zone a client lives in (``Client.time_zone``): reminders, quiet hours and calendar-date
     measures (7-day follow-up, HEDIS FUH/FUA/FUM) count in it."""
-    return _zone(getattr(client, "time_zone", "") or "")
+    return zone_named(getattr(client, "time_zone", "") or "")
 
 
 def client_today(client, *, now: dt.datetime | None = None) -> dt.date:

@@ -56,11 +56,15 @@ class ChartMixin(LoginRequiredMixin):
         # A client the user may not see is a 404 (missing and hidden look the same). One they
         # may see but not change here (a peer on the edit page) is a 403: no secret is kept by a 404.
         self.client_record = selectors.client_get_for_user(request.user, kwargs["pk"])
-        if self.perm != access.VIEW and not access.client_can_access(
-            request.user, self.client_record, self.perm
-        ):
-            raise PermissionDenied
+        self.require_stronger_access(request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    def require_stronger_access(self, user) -> None:
+        """403 unless the user holds ``perm`` on the client (view access was just checked: no query)."""
+        if self.perm == access.VIEW:
+            return
+        if not access.client_can_access(user, self.client_record, self.perm):
+            raise PermissionDenied
 
     @cached_property
     def manages_care_team(self) -> bool:

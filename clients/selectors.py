@@ -68,6 +68,18 @@ def client_can_change(user: User, client: Client) -> bool:
     return access.client_can_access(user, client, access.CHANGE) and user.has_perm("clients.change_client")
 
 
+def client_can_archive(user: User) -> bool:
+    """Archives a record entered in error, from any chart the user may open: the role archives clients
+    and is not on the minimum-necessary view."""
+    return user.has_perm("clients.archive_client") and not access.minimum_necessary_view(user)
+
+
+def supportive_people_can_add(user: User, client: Client) -> bool:
+    """Adds a supportive person to this client's record: the role adds them and the user edits the
+    record itself (``client_can_change``)."""
+    return user.has_perm("clients.add_supportiveperson") and client_can_change(user, client)
+
+
 def client_get_for_user(user: User, pk: int, *, perm: str = access.VIEW) -> Client:
     """The one client-or-404 lookup: a client the user may see (or hold ``perm`` on), with their care
     team. Missing, archived, hidden and a malformed id are the same 404 with the same message, so

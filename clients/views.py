@@ -130,7 +130,13 @@ class ClientDetailView(ChartMixin, TemplateView):
         client = self.client_record
         audit_log(user=request.user, action=AuditAction.VIEW, client=client, obj=client)
         people = list(selectors.supportive_people_for_client(client))
-        return self.render_to_response(self.chart_context(supportive_people=people))
+        return self.render_to_response(
+            self.chart_context(
+                supportive_people=people,
+                can_add_people=selectors.supportive_people_can_add(request.user, client),
+                can_archive=selectors.client_can_archive(request.user),
+            )
+        )
 
 
 class ClientUpdateView(ChartMixin, PermissionRequiredMixin, TemplateView):

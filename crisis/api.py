@@ -142,8 +142,8 @@ class CrisisEpisodeViewSet(
         )
 
     def _change(self, episode):
-        if not access.client_can_access(self.request.user, episode.client, access.CHANGE) or not (
-            self.request.user.has_perm("crisis.change_crisisepisode")
+        if not selectors.crisis_record_can_change(
+            self.request.user, episode.client, "crisis.change_crisisepisode"
         ):
             self.permission_denied(self.request, message="You may not change this episode.")
 
@@ -368,8 +368,8 @@ class CaringContactPlanViewSet(
     @action(detail=True, methods=["post"], serializer_class=StopSerializer)
     def stop(self, request, pk=None):
         plan = self.get_object()
-        if not request.user.has_perm("crisis.change_caringcontactplan") or not access.client_can_access(
-            request.user, plan.client, access.CHANGE
+        if not selectors.crisis_record_can_change(
+            request.user, plan.client, "crisis.change_caringcontactplan"
         ):
             self.permission_denied(request, message="You may not stop these caring contacts.")
         s = StopSerializer(data=request.data)

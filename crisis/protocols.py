@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import random
-import zoneinfo
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -123,13 +122,16 @@ def schedule(
     steps: list[dict],
     start: dt.date,
     date_of_birth: dt.date,
-    time_zone: str,
+    time_zone: dt.tzinfo,
     seed: str,
     quiet_start: dt.time | None = None,
     quiet_end: dt.time | None = None,
 ) -> list[PlannedMessage]:
-    """Every message of a protocol started on ``start``, in step order, due in daytime local time."""
-    tz = zoneinfo.ZoneInfo(time_zone)
+    """Every message of a protocol started on ``start``, in step order, due in daytime local time.
+
+    ``time_zone`` is the client's (``careteam.timezones.client_time_zone``, which falls back to the
+    site's zone for a blank or unknown one)."""
+    tz = time_zone
     planned = []
     sequence = 0
     for i, step in enumerate(steps):

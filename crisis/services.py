@@ -30,7 +30,7 @@ from careteam.models import (
     User,
 )
 from careteam.services import assignment_start, task_close, task_create, tasks_close_for_source
-from careteam.timezones import client_today
+from careteam.timezones import client_time_zone, client_today
 from clients.models import AssessmentResponse, Client, ContactChannel
 from outreach.models import Channel, SourceKind
 from outreach.rules import client_quiet_hours
@@ -390,7 +390,7 @@ def caring_contacts_start(
         steps=protocol.steps,
         start=start_date,
         date_of_birth=client.date_of_birth,
-        time_zone=client.time_zone,
+        time_zone=client_time_zone(client),
         seed=f"ccp-{plan.pk}",
         quiet_start=quiet_start,
         quiet_end=quiet_end,

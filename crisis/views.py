@@ -126,6 +126,9 @@ class CrisisTabView(UserTimeZoneMixin, ChartMixin, TemplateView):
                 can_open=selectors.crisis_record_can_change(user, client, "crisis.add_crisisepisode"),
                 can_plan=selectors.crisis_record_can_change(user, client, "crisis.add_safetyplanversion"),
                 can_contacts=selectors.crisis_record_can_change(user, client, "crisis.add_caringcontactplan"),
+                can_stop_contacts=selectors.crisis_record_can_change(
+                    user, client, "crisis.change_caringcontactplan"
+                ),
                 stop_form=StopForm(),
                 send_form=SendPlanForm(initial={"channel": "sms" if client.may_text else "email"}),
                 user_tz=user.time_zone,

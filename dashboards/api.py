@@ -23,7 +23,8 @@ from careteam.audit import audit_client_ids_listed
 
 from . import metrics
 from .forms import DashboardFilterForm
-from .scope import Scope, dashboard_can_view
+from .scope import Scope
+from .selectors import dashboard_can_view
 from .views import DRILLDOWN_PAGE_SIZE, audit_dashboard, client_ids_in, scope_detail, sorted_rows
 
 

@@ -22,6 +22,8 @@ from careteam.access import clients_can_see_all
 from careteam.models import Team, User
 from clients.models import Client
 
+from .selectors import dashboard_can_view
+
 DEFAULT_DAYS = 30
 
 
@@ -67,13 +69,6 @@ class Scope:
 
     def teams(self) -> QuerySet[Team]:
         return Team.objects.filter(pk__in=self.team_ids)
-
-
-def dashboard_can_view(user: User) -> bool:
-    """The team dashboards are for supervisors (of at least one team) and administrators."""
-    return bool(user.is_authenticated and user.is_active) and (
-        clients_can_see_all(user) or Team.supervisors.through.objects.filter(user=user).exists()
-    )
 
 
 def teams_for(user: User) -> QuerySet[Team]:

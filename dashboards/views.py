@@ -24,7 +24,8 @@ from . import metrics
 from .charts import chart_for
 from .csv import render_csv
 from .forms import DashboardFilterForm, scope_query
-from .scope import Scope, dashboard_can_view
+from .scope import Scope
+from .selectors import dashboard_can_view
 
 DRILLDOWN_PAGE_SIZE = 50
 

@@ -139,9 +139,7 @@ class ClientReminderViewSet(
     @action(detail=True, methods=["post"], serializer_class=ReminderStopSerializer)
     def stop(self, request, pk=None):
         reminder = self.get_object()
-        if not request.user.has_perm("outreach.change_clientreminder") or not access.client_can_access(
-            request.user, reminder.client, access.CHANGE
-        ):
+        if not selectors.reminders_can_stop(request.user, reminder.client):
             return Response({"detail": "You may not stop reminders."}, status=status.HTTP_403_FORBIDDEN)
         serializer = ReminderStopSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -32,7 +32,7 @@ from careteam import access
 from careteam.models import Task, TaskKind
 from careteam.services import task_create
 
-from . import rendering, rules
+from . import rendering, rules, sources
 from .backends import Outgoing, PermanentError, TransientError, get_backend
 from .models import Channel, MessageStatus, ScheduledMessage
 from .states import MESSAGE_STATES
@@ -207,10 +207,13 @@ def send_one(pk: int, *, now: dt.datetime | None = None) -> SendResult:
         if message.channel == Channel.VOICE:
             return _send_voice(message, now)
         subject, body, language = rendering.render_message(message)
-        # The text as sent is kept before the hand-over, so a crash after it still shows what went.
+        # The text as sent is kept before the hand-over, so a crash after it still shows what went
+        # (with send-time-only values such as a partner's link left out: see outreach.sources).
         ScheduledMessage.objects.filter(pk=pk, status=MessageStatus.SENDING).update(
             subject=subject, body=body, language=language
         )
+        if sources.private_keys(message):
+            subject, body, language = rendering.render_message(message, reveal_private=True)
         backend = get_backend(message.channel)
         provider_id = backend.send(
             Outgoing(

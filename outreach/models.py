@@ -1,4 +1,4 @@
-"""One outbox for everything that must reach a client later.
+"""One outbox for everything that must reach a person later: a client, a supportive person, a partner.
 
 The database is the source of truth: a reminder, a caring contact or a
 follow-up is a ``ScheduledMessage`` row, claimed by the dispatcher when it

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from datetime import tzinfo
 
 from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
+from careteam.timezones import client_time_zone
+
+from . import sources
 from .backends import PermanentError
 from .models import Channel, MessageTemplate, ScheduledMessage
 
@@ -30,7 +35,7 @@ def template_for(key: str, channel: str, language: str) -> MessageTemplate | Non
     return None
 
 
-def _context(message: ScheduledMessage) -> dict:
+def _context(message: ScheduledMessage, *, reveal_private: bool) -> dict:
     client = message.client
     signer = message.signed_by
     ctx: dict = {}
@@ -54,10 +59,15 @@ def _context(message: ScheduledMessage) -> dict:
         # minimum the referral needs), so an edited template cannot put the name in it either.
         del ctx["client_name"]
         ctx["recipient_name"] = message.to_name
+    keys = sources.private_keys(message)
+    if keys:
+        values = sources.private_context(message) if reveal_private else {}
+        for key in keys:
+            ctx[key] = values.get(key, "") if reveal_private else gettext("[sent, not stored]")
     return ctx
 
 
-def render_template_text(template: MessageTemplate, context: dict, *, time_zone: str) -> tuple[str, str]:
+def render_template_text(template: MessageTemplate, context: dict, *, time_zone: tzinfo) -> tuple[str, str]:
     with translation.override(template.language), timezone.override(time_zone):
         try:
             subject = _ENGINE.from_string(template.subject).render(Context(context)).strip()
@@ -67,8 +77,12 @@ def render_template_text(template: MessageTemplate, context: dict, *, time_zone:
     return subject, body
 
 
-def render_message(message: ScheduledMessage) -> tuple[str, str, str]:
-    """(subject, body, language) for the message, rendered now."""
+def render_message(message: ScheduledMessage, *, reveal_private: bool = False) -> tuple[str, str, str]:
+    """(subject, body, language) for the message, rendered now.
+
+    Send-time-only values (``sources.register_private_context``) appear only with ``reveal_private``:
+    the dispatcher renders that text for the provider and keeps the other on the row.
+    """
     client = message.client
     # An organisation reads the program's language, not the client's.
     language = (
@@ -79,7 +93,9 @@ def render_message(message: ScheduledMessage) -> tuple[str, str, str]:
     template = template_for(message.template_key, message.channel, language)
     if template is None:
         raise PermanentError(f"No template '{message.template_key}' for {message.channel}.")
-    subject, body = render_template_text(template, _context(message), time_zone=client.time_zone)
+    subject, body = render_template_text(
+        template, _context(message, reveal_private=reveal_private), time_zone=client_time_zone(client)
+    )
     if not body:
         raise PermanentError(f"Template {template} renders an empty message.")
     return subject, body, template.language
@@ -95,6 +111,4 @@ def render_key_for_client(key: str, client, channel: str = Channel.SMS, **contex
         "program_name": settings.OUTREACH_PROGRAM_NAME,
         **context,
     }
-    return render_template_text(template, ctx, time_zone=client.time_zone if client else settings.TIME_ZONE)[
-        1
-    ]
+    return render_template_text(template, ctx, time_zone=client_time_zone(client))[1]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
+from careteam.timezones import client_time_zone
 from clients.consents.selectors import has_text_consent
 from clients.models import ClientStatus, DischargeReason
 
@@ -134,11 +134,14 @@ def in_quiet_hours(t: dt.time, *, start: dt.time | None, end: dt.time | None) ->
 
 
 def quiet_hours_end(
-    *, start: dt.time | None, end: dt.time | None, time_zone: str, at: dt.datetime
+    *, start: dt.time | None, end: dt.time | None, time_zone: dt.tzinfo, at: dt.datetime
 ) -> dt.datetime | None:
     """If ``at`` falls in the quiet hours [start, end) in ``time_zone``, the moment they end (UTC-aware);
-    else None. Handles ranges over midnight (22:00-08:00) and DST (the end is the local wall time)."""
-    tz = ZoneInfo(time_zone)
+    else None. Handles ranges over midnight (22:00-08:00) and DST (the end is the local wall time).
+
+    ``time_zone`` is the client's, from ``careteam.timezones.client_time_zone`` (a blank or unknown
+    zone falls back to the site's there, not here)."""
+    tz = time_zone
     local = at.astimezone(tz)
     t = local.time().replace(tzinfo=None)
     if start is None or end is None or not in_quiet_hours(t, start=start, end=end):
@@ -153,13 +156,12 @@ def rule_quiet_hours(message: ScheduledMessage, now: dt.datetime) -> Decision | 
         return None  # staff call in working hours; the task is not a message to the client
     client = message.client
     start, end = client_quiet_hours(client)
-    moved = quiet_hours_end(start=start, end=end, time_zone=client.time_zone, at=now)
+    tz = client_time_zone(client)
+    moved = quiet_hours_end(start=start, end=end, time_zone=tz, at=now)
     if moved is None:
         return None
-    local = moved.astimezone(ZoneInfo(client.time_zone))
-    return Decision(
-        move_to=moved, detail=f"Quiet hours: moved to {local:%Y-%m-%d %H:%M} ({client.time_zone})."
-    )
+    local = moved.astimezone(tz)
+    return Decision(move_to=moved, detail=f"Quiet hours: moved to {local:%Y-%m-%d %H:%M} ({tz}).")
 
 
 RULES = [rule_client_active, rule_source_active, rule_opt_outs, rule_consent, rule_address, rule_quiet_hours]

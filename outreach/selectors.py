@@ -23,6 +23,32 @@ def messages_can_see(user: User) -> bool:
     return user.is_authenticated and user.has_perm("outreach.view_scheduledmessage")
 
 
+def _changes_record(user: User, client, perm: str) -> bool:
+    """The role holds ``perm`` and the user may change this client's record: sending, cancelling and
+    reminders are writes, so a view-only place on the care team sees the outbox and does none."""
+    return user.has_perm(perm) and access.client_can_access(user, client, access.CHANGE)
+
+
+def messages_can_send(user: User, client) -> bool:
+    """Sends a message to this client (or someone on their record)."""
+    return _changes_record(user, client, "outreach.add_scheduledmessage")
+
+
+def messages_can_cancel(user: User, client) -> bool:
+    """Cancels this client's scheduled messages (which ones may still be cancelled: ``states``)."""
+    return _changes_record(user, client, "outreach.change_scheduledmessage")
+
+
+def reminders_can_create(user: User, client) -> bool:
+    """Sets up an appointment or medication reminder for this client."""
+    return _changes_record(user, client, "outreach.add_clientreminder")
+
+
+def reminders_can_stop(user: User, client) -> bool:
+    """Stops this client's reminders."""
+    return _changes_record(user, client, "outreach.change_clientreminder")
+
+
 def scheduled_message_list_for_user(user: User) -> QuerySet[ScheduledMessage]:
     """Messages to clients the user may see (none for roles without the outbox permission)."""
     if not messages_can_see(user):

@@ -96,7 +96,9 @@ def message_schedule(
         # Known quiet hours move the send time now, so the chart shows when it will really go;
         # the send-time rule checks again (the client may change them meanwhile).
         quiet_start, quiet_end = client_quiet_hours(client)
-        moved = quiet_hours_end(start=quiet_start, end=quiet_end, time_zone=client.time_zone, at=due_at)
+        moved = quiet_hours_end(
+            start=quiet_start, end=quiet_end, time_zone=client_time_zone(client), at=due_at
+        )
         if moved is not None:
             send_at, detail = moved, "Due in the client's quiet hours; sends when they end."
     try:

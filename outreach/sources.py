@@ -9,6 +9,12 @@ domain app: the apps register here.
 carried by the message itself, not only by its source row — a referral partner's email carries the
 link version it was issued with, so a newer link or a withdrawn one makes it stale although the
 referral still stands. ``check(message)`` sees the whole row (context, ``created_at``).
+
+``register_private_context("referral_partner", ("link_url",), provider)``: values a message needs
+when it goes but that must never be stored — a partner's sign-in-free link works for whoever holds
+it, so it must not sit in the outbox row, the admin, the API or the Messages tab.
+``provider(message)`` returns them at send time; the text that goes out has them, the copy kept on
+the row shows a placeholder.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ if TYPE_CHECKING:
 
 _CHECKS: dict[str, Callable[[str], str | None]] = {}
 _MESSAGE_CHECKS: dict[str, Callable[[ScheduledMessage], str | None]] = {}
+_PRIVATE_CONTEXT: dict[str, tuple[tuple[str, ...], Callable[[ScheduledMessage], dict]]] = {}
 
 
 def register_source_check(source_type: str, check: Callable[[str], str | None]) -> None:
@@ -37,6 +44,23 @@ def source_cancelled_reason(source_type: str, source_id: str) -> str | None:
 
 def register_message_check(source_kind: str, check: Callable[[ScheduledMessage], str | None]) -> None:
     _MESSAGE_CHECKS[source_kind] = check
+
+
+def register_private_context(
+    source_kind: str, keys: tuple[str, ...], provider: Callable[[ScheduledMessage], dict]
+) -> None:
+    _PRIVATE_CONTEXT[source_kind] = (keys, provider)
+
+
+def private_keys(message: ScheduledMessage) -> tuple[str, ...]:
+    """The names of ``message``'s send-time-only values (none for most kinds)."""
+    return _PRIVATE_CONTEXT.get(message.source_kind, ((), None))[0]
+
+
+def private_context(message: ScheduledMessage) -> dict:
+    """The send-time-only values of ``message``, worked out now (empty for kinds that have none)."""
+    entry = _PRIVATE_CONTEXT.get(message.source_kind)
+    return entry[1](message) if entry is not None else {}
 
 
 def message_cancelled_reason(message: ScheduledMessage) -> str | None:

@@ -27,11 +27,13 @@ from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from careteam.timezones import client_time_zone
 from clients.chart_views import ChartMixin, add_service_errors
 
 from . import selectors, services
 from .forms import MessageCancelForm, MessageSendForm, ReminderForm, ReminderStopForm
 from .models import MessageStatus
+from .states import MESSAGE_STATES
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 25
@@ -52,20 +54,20 @@ class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
             self.request.GET.get("page")
         )
         audit_log(user=user, action=AuditAction.VIEW, client=client, obj=client, detail={"tab": "messages"})
+        # Which rows may be cancelled is the status table's to say (``states.MESSAGE_STATES``), worked
+        # out over the loaded page: the template reads ``m.can_cancel`` and decides nothing itself.
+        scheduled = list(page_obj.object_list)
+        for m in scheduled:
+            m.can_cancel = MESSAGE_STATES.can_move(m.status, MessageStatus.CANCELLED)
         query = self.request.GET.copy()
         query.pop("page", None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
-        # Sending, cancelling and reminders change the record: a view-only place on the care team
-        # sees the tab but not the buttons (the write views below refuse it too).
-        can_change = access.client_can_access(user, client, access.CHANGE)
-        can_send = can_change and user.has_perm("outreach.add_scheduledmessage")
-        can_remind = can_change and user.has_perm("outreach.add_clientreminder")
-        with timezone.override(client.time_zone):
+        with timezone.override(client_time_zone(client)):
             reminder_form = reminder_form or ReminderForm()
         ctx = self.chart_context(
             page_obj=page_obj,
-            scheduled=page_obj.object_list,
+            scheduled=scheduled,
             page_query=query.urlencode(),
             sort_query=sort_query.urlencode(),
             sort=sort,
@@ -75,12 +77,13 @@ class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
             send_form=send_form or MessageSendForm(),
             reminder_form=reminder_form,
             cancel_form=MessageCancelForm(),
-            can_send=can_send,
-            can_cancel=can_change and user.has_perm("outreach.change_scheduledmessage"),
-            can_remind=can_remind,
-            can_stop_reminder=can_change and user.has_perm("outreach.change_clientreminder"),
-            pending=MessageStatus.PENDING,
-            client_tz=client.time_zone,
+            # Writes: a view-only place on the care team sees the tab but not the buttons (the write
+            # views below refuse it too).
+            can_send=selectors.messages_can_send(user, client),
+            can_cancel=selectors.messages_can_cancel(user, client),
+            can_remind=selectors.reminders_can_create(user, client),
+            can_stop_reminder=selectors.reminders_can_stop(user, client),
+            client_tz=client_time_zone(client),
             error=error,
         )
         return self.render_to_response(ctx, status=status)
@@ -148,7 +151,7 @@ class ReminderCreateView(MessagesTabBase):
 
     def post(self, request, *args, **kwargs):
         client = self.client_record
-        with timezone.override(client.time_zone):
+        with timezone.override(client_time_zone(client)):
             form = ReminderForm(request.POST)
             valid = form.is_valid()
         if valid:

@@ -53,6 +53,12 @@ def peer_work_can_review(user: User) -> bool:
     return not access.minimum_necessary_view(user)
 
 
+def peer_supervision_can_view(user: User) -> bool:
+    """The peer supervision page (caseloads against capacity, contact gaps): supervisors and
+    administrators. A role check, no query, so the navigation can ask it on every page."""
+    return user.is_superuser or user.has_role(Role.SUPERVISOR, Role.ADMIN)
+
+
 def assignment_for_contact(user: User, client: Client) -> PeerAssignment | None:
     """The active assignment a contact by ``user`` is logged under: their own, or (for a supervisor)
     the client's only active one."""

@@ -13,7 +13,6 @@ from django.views.generic import TemplateView
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
-from careteam.roles import Role
 from careteam.timezones import user_today
 from clients.chart_views import ChartMixin, add_service_errors
 from clients.selectors import client_get_for_user
@@ -212,7 +211,7 @@ class SupervisionView(LoginRequiredMixin, TemplateView):
     template_name = "peers/supervision.html"
 
     def get(self, request, *args, **kwargs):
-        if not request.user.has_role(Role.SUPERVISOR, Role.ADMIN) and not request.user.is_superuser:
+        if not selectors.peer_supervision_can_view(request.user):
             raise PermissionDenied
         data = selectors.supervision_overview(request.user)
         audit_clients_listed(

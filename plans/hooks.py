@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
+from careteam.timezones import user_today
 from clients.chart import ChartAlert
 from clients.models import ClientStatus
 
@@ -22,7 +22,7 @@ def plan_alerts(user, client) -> list[ChartAlert]:
         if client.status == ClientStatus.ACTIVE:
             return [ChartAlert("info", "No active treatment plan", url)]
         return []
-    today = timezone.localdate()
+    today = user_today(user)
     if due is not None and due < today:
         return [
             ChartAlert("warning", f"Treatment plan review overdue since {date_format(due, 'M j, Y')}", url)
@@ -37,7 +37,7 @@ def plans_due_section_context(request) -> dict | None:
     user = request.user
     if not selectors.plans_can_read_clinical(user):
         return None
-    today = timezone.localdate()
+    today = user_today(user)
     rows = selectors.plans_due_for_user(user, today=today)
     shown = rows[: selectors.TODAY_PLANS_LIMIT]
     return {

@@ -6,11 +6,11 @@ import datetime as dt
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
-from django.utils import timezone
 
 from careteam import access
 from careteam.models import CareTeamAssignment, CaseRole, User
-from clients.models import Client, ClientStatus, EncounterNote
+from careteam.timezones import user_today
+from clients.models import Client, ClientStatus
 from clients.selectors import client_get_for_user
 
 from .models import (
@@ -40,6 +40,12 @@ def plans_can_edit(user: User, client: Client) -> bool:
     """Drafts, activates and reviews this client's plan: the role edits plans and the user may change
     the client's record."""
     return user.has_perm(EDIT_PERMISSION) and access.client_can_access(user, client, access.CHANGE)
+
+
+def action_steps_can_log(user: User) -> bool:
+    """Logs completions of action steps on the plans the user may read: the role's permission and view
+    access to the client are enough (peers log "went to a support group")."""
+    return user.is_authenticated and user.has_perm("plans.add_actionstepcompletion")
 
 
 def with_items(qs: QuerySet[TreatmentPlan]) -> QuerySet[TreatmentPlan]:
@@ -159,22 +165,6 @@ def group_attendance_steps_uncredited(client: Client, *, comment: str) -> list[A
     )
 
 
-def note_get_for_user(user: User, client: Client, note_pk: int) -> EncounterNote:
-    """A note of this client the user may read. Restricted (psychotherapy) notes: only their author and
-    the author's supervisor (HIPAA 45 CFR 164.501). Peers read no notes (minimum necessary)."""
-    if access.minimum_necessary_view(user):
-        raise Http404("No such note.")
-    try:
-        note = EncounterNote.objects.select_related("author").get(pk=note_pk, client=client)
-    except (EncounterNote.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such note.") from None
-    if note.restricted and note.author_id != user.pk:
-        supervises = note.author.teams.filter(supervisors=user).exists()
-        if not supervises:
-            raise Http404("No such note.")
-    return note
-
-
 # --- Chart alert and Today --------------------------------------------------------------------
 
 
@@ -191,7 +181,7 @@ def plan_review_state(client: Client) -> tuple[bool, dt.date | None]:
 def plans_due_for_user(user: User, *, today: dt.date | None = None) -> list[Client]:
     """The user's own clients (primary counselor or case manager) whose active plan is due for review
     today or earlier, or who are active without an active plan. One query, bounded."""
-    today = today or timezone.localdate()
+    today = today or user_today(user)
     mine = CareTeamAssignment.objects.active().filter(
         client=OuterRef("pk"),
         staff=user,

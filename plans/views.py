@@ -18,7 +18,9 @@ from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction, User
 from careteam.redirects import safe_next_url
+from careteam.timezones import user_today
 from clients.chart_views import ChartMixin, add_service_errors
+from clients.encounters import selectors as note_selectors
 from clients.models import NoteStatus
 
 from . import adherence, selectors, services
@@ -36,6 +38,7 @@ from .forms import (
     ReviewForm,
 )
 from .models import PlanStatus, TreatmentPlan
+from .states import PLAN_STATES
 
 
 def decorate_plan(plan: TreatmentPlan, *, with_adherence: bool = True) -> None:
@@ -68,7 +71,8 @@ class PlanDetailView(PlanViewMixin, TemplateView):
             plan = selectors.plan_get_for_client(client, plan_pk)
         else:
             plan = selectors.plan_active_for_client(client)
-        draft = next((v for v in versions if v.status == PlanStatus.DRAFT), None)
+        # The version still to be signed: the one the table lets move to active (``states.PLAN_STATES``).
+        draft = next((v for v in versions if PLAN_STATES.can_move(v.status, PlanStatus.ACTIVE)), None)
         reviews = []
         if plan is not None:
             decorate_plan(plan, with_adherence=plan.status == PlanStatus.ACTIVE)
@@ -93,7 +97,9 @@ class PlanDetailView(PlanViewMixin, TemplateView):
                 versions=versions,
                 reviews=reviews[:3],
                 can_edit_plan=can_edit,
-                can_log=user.has_perm("plans.add_actionstepcompletion")
+                # Reviews are of the plan in force (``services.plan_review_record`` refuses others).
+                can_review=can_edit and plan is not None and plan.status == PlanStatus.ACTIVE,
+                can_log=selectors.action_steps_can_log(user)
                 and plan is not None
                 and plan.status == PlanStatus.ACTIVE,
                 completion_form=CompletionForm(),
@@ -458,7 +464,7 @@ class PlanActivateView(DraftPageMixin, TemplateView):
         )
 
     def get(self, request, *args, **kwargs):
-        return self.render_form(ActivationForm(initial={"client_agreement_on": timezone.localdate()}))
+        return self.render_form(ActivationForm(initial={"client_agreement_on": user_today(request.user)}))
 
     def post(self, request, *args, **kwargs):
         form = ActivationForm(request.POST)
@@ -498,7 +504,9 @@ class PlanReviewCreateView(ChartMixin, PermissionRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         plan = self.get_plan()
         goals = selectors.plan_items(plan)[0]
-        return self.render_form(plan, ReviewForm(goals=goals, initial={"reviewed_on": timezone.localdate()}))
+        return self.render_form(
+            plan, ReviewForm(goals=goals, initial={"reviewed_on": user_today(request.user)})
+        )
 
     def post(self, request, *args, **kwargs):
         plan = self.get_plan()
@@ -564,7 +572,11 @@ class NotePanelView(ChartMixin, PermissionRequiredMixin, TemplateView):
 
     def load(self):
         client = self.client_record
-        self.note = selectors.note_get_for_user(self.request.user, client, self.kwargs["note_pk"])
+        # The session-note rules (restricted notes, minimum necessary) have one source: the notes' own
+        # selector, which 404s a note this user may not read.
+        self.note = note_selectors.note_get_for_user(
+            self.request.user, self.kwargs["note_pk"], client_pk=client.pk
+        )
         self.plan = selectors.plan_active_for_client(client)
         self.goals = selectors.plan_items(self.plan)[0] if self.plan else []
         self.editable = self.note.status == NoteStatus.DRAFT and self.note.author_id == self.request.user.pk

@@ -12,11 +12,11 @@ class ReferralsConfig(AppConfig):
         from clients.chart import ChartTab, register_tab
         from clients.consents.signals import consent_revoked
         from outreach.models import SourceKind
-        from outreach.sources import register_message_check
+        from outreach.sources import register_message_check, register_private_context
 
         from . import selectors
         from .hooks import on_consent_revoked, today_section_context
-        from .services import partner_email_check
+        from .services import partner_email_check, partner_email_link
 
         register_tab(
             ChartTab(
@@ -30,6 +30,8 @@ class ReferralsConfig(AppConfig):
         consent_revoked.connect(on_consent_revoked, dispatch_uid="referrals-consent-revoked")
         # The partner's email goes only while the link it carries still works (checked at send time).
         register_message_check(SourceKind.REFERRAL_PARTNER, partner_email_check)
+        # Its link is made when it goes and never stored (whoever holds it answers as the partner).
+        register_private_context(SourceKind.REFERRAL_PARTNER, ("link_url",), partner_email_link)
         register_today_section(
             TodaySection(
                 key="referrals",

@@ -8,7 +8,9 @@ Three rules, each configurable in settings and idempotent (``task_create``'s ``d
   Business days skip weekends and the public holidays of ``CARETEAM_HOLIDAYS_COUNTRY`` (the
   ``holidays`` package), counted in the site's time zone.
 * **Outcome due** — the appointment at the partner passed ``CARETEAM_REFERRAL_OUTCOME_GRACE_DAYS``
-  ago and the loop is still open → a ``referral_outcome_due`` task to check with the client.
+  ago, the partner had taken the referral on and no outcome is recorded (the worklist's "Needs
+  outcome" condition, ``selectors.appointment_passed_q``) → a ``referral_outcome_due`` task to check
+  with the client.
 * **Stale** — an open referral with no activity for ``CARETEAM_REFERRAL_STALE_DAYS`` → flagged and a
   ``referral_stale`` task; after new activity a later silence raises a new one.
 """
@@ -29,6 +31,7 @@ from careteam.models import Task, TaskKind, TaskPriority
 
 from . import services, states
 from .models import Referral, ReferralStatus, Urgency
+from .selectors import appointment_passed_q
 
 
 @lru_cache(maxsize=8)
@@ -199,7 +202,10 @@ def check_outcome_due(now: dt.datetime) -> int:
         )
 
     return _flag_new(
-        Referral.objects.filter(status__in=states.OPEN, appointment_at__lte=now - grace, outcome="")
+        # The same "appointment passed, no outcome" the worklist's badge and "Needs outcome" bucket read
+        # (``selectors.appointment_passed_q``), ``grace`` later: a request the partner never took on
+        # has no appointment to have passed (the no-response deadline covers it).
+        Referral.objects.filter(appointment_passed_q(now - grace), outcome="")
         .select_related("organization")
         .order_by("pk"),
         lambda r: f"referral:{r.pk}:outcome-due:{r.appointment_at.isoformat()}",

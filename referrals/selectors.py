@@ -96,13 +96,10 @@ def partner_emails_for_referral(referral: Referral) -> list[ScheduledMessage]:
 
 # Open and taken on by the partner (accepted, in progress, on hold): there is an appointment there to
 # have passed, and the partner's "did the client attend?" can be recorded.
-TAKEN_ON = states.OPEN - {ReferralStatus.REQUESTED}
-
-
 def attendance_reportable(referral: Referral) -> bool:
     """Whether attendance at the partner may be recorded now (``services.referral_report_attendance``
     refuses it otherwise), so the detail page offers the form only then."""
-    return referral.status in TAKEN_ON
+    return referral.status in states.TAKEN_ON
 
 
 def appointment_passed_q(now: dt.datetime | None = None) -> Q:
@@ -116,7 +113,7 @@ def appointment_passed_q(now: dt.datetime | None = None) -> Q:
     its "Needs outcome" bucket and the Today section all read this one condition.
     """
     now = now or timezone.now()
-    return Q(status__in=TAKEN_ON, appointment_at__lt=now)
+    return Q(status__in=states.TAKEN_ON, appointment_at__lt=now)
 
 
 def bucket_q(bucket: str, now: dt.datetime | None = None) -> Q:

@@ -33,7 +33,7 @@ from careteam.services import task_create, tasks_close_for_source
 from clients.consents.selectors import consent_covering
 from clients.consents.services import disclosure_record
 from clients.models import Client, Consent, InformationCategory, Need, NeedStatus, Urgency
-from clients.needs.services import need_set_status
+from clients.needs.services import need_for_update, need_set_status
 from clients.needs.states import NEED_STATES
 from outreach.models import Channel, MessageStatus, ScheduledMessage, SourceKind
 from outreach.sending import send_after_commit
@@ -189,7 +189,6 @@ def _schedule_partner_email(
         to_address=partner_email_for(referral),
         to_name=referral.organization.name,
         context={
-            "link_url": partner_url(referral),
             "link_version": referral.partner_link_version,
             "link_days": settings.CARETEAM_PARTNER_LINK_DAYS,
             "referring_program": program,
@@ -203,6 +202,15 @@ def _schedule_partner_email(
     if message.status == MessageStatus.PENDING:
         send_after_commit(message.pk)  # now, not at the next tick; the dispatcher's claim still guards it
     return message
+
+
+def partner_email_link(message: ScheduledMessage) -> dict:
+    """The partner's link, made when the email goes and never stored: whoever holds it can answer the
+    referral as the partner, so it stays out of the outbox row, the admin, the API and the chart
+    (``outreach.sources.register_private_context``). ``partner_email_check`` has already made sure
+    the link version the email was issued for is still the live one."""
+    referral = Referral.objects.only("pk", "partner_link_version").get(pk=message.source_id)
+    return {"link_url": partner_url(referral)}
 
 
 def partner_email_check(message: ScheduledMessage) -> str | None:
@@ -250,9 +258,9 @@ def _schedule_reminder(referral: Referral, *, acting_user: User | None) -> None:
 
 
 def _follow_need(referral: Referral, *, acting_user: User | None, refer_elsewhere: bool = False) -> None:
-    need = referral.need
-    if need is None:
+    if referral.need is None:
         return
+    need = need_for_update(referral.need)  # decide on the need as stored, not as the referral loaded it
     others_open = Referral.objects.filter(need=need, status__in=states.OPEN).exclude(pk=referral.pk).exists()
     if referral.status == S.ENTERED_IN_ERROR:
         if need.status == NeedStatus.REFERRED and not others_open:
@@ -385,21 +393,16 @@ def referral_send(*, referral: Referral, acting_user: User) -> Referral:
         raise ConsentMissing(check.problem)
     now = timezone.now()
     before = referral.status
-    referral.status = S.REQUESTED
-    referral.status_changed_at = now
-    referral.requested_at = now
-    referral.last_activity_at = now
-    referral.consent = check.consent
-    referral.partner_link_revoked_at = None
-    referral.save(
-        update_fields=[
-            "status",
-            "status_changed_at",
-            "requested_at",
-            "last_activity_at",
-            "consent",
-            "partner_link_revoked_at",
-        ]
+    states.REFERRAL_STATES.move(
+        referral,
+        S.REQUESTED,
+        also={
+            "status_changed_at": now,
+            "requested_at": now,
+            "last_activity_at": now,
+            "consent": check.consent,
+            "partner_link_revoked_at": None,
+        },
     )
     _event(
         referral,
@@ -420,8 +423,9 @@ def referral_send(*, referral: Referral, acting_user: User) -> Referral:
         recipient_organization=referral.organization,
         source=referral,
     )
-    if referral.need is not None and referral.need.status == NeedStatus.OPEN:
-        need_set_status(need=referral.need, status=NeedStatus.REFERRED, acting_user=acting_user)
+    need = need_for_update(referral.need) if referral.need is not None else None
+    if need is not None and need.status == NeedStatus.OPEN:
+        need_set_status(need=need, status=NeedStatus.REFERRED, acting_user=acting_user)
     if sends_electronically(referral):
         _schedule_partner_email(referral, acting_user=acting_user)
         _event(
@@ -460,27 +464,18 @@ def _apply_move(
     states.check(referral.status, to)
     now = timezone.now()
     before = referral.status
-    changed = ["status", "status_changed_at", "last_activity_at"]
-    referral.status = to
-    referral.status_changed_at = now
-    referral.last_activity_at = now
+    also: dict = {"status_changed_at": now, "last_activity_at": now}
     first_response = before == S.REQUESTED and referral.first_response_at is None and to != S.ENTERED_IN_ERROR
     if first_response:
-        referral.first_response_at = now
-        changed.append("first_response_at")
+        also["first_response_at"] = now
     if referral.flagged_at is not None:
-        referral.flagged_at = None
-        referral.flag_reason = ""
-        changed += ["flagged_at", "flag_reason"]
+        also |= {"flagged_at": None, "flag_reason": ""}
     if to in states.CLOSING:
-        referral.outcome = outcome
-        referral.outcome_note = outcome_note[:300]
-        referral.outcome_recorded_at = now
-        changed += ["outcome", "outcome_note", "outcome_recorded_at"]
+        also |= {"outcome": outcome, "outcome_note": outcome_note[:300], "outcome_recorded_at": now}
     if to in states.TERMINAL:
-        referral.closed_at = now
-        changed.append("closed_at")
-    referral.save(update_fields=changed)
+        also["closed_at"] = now
+    states.REFERRAL_STATES.move(referral, to, also=also)
+    changed = ["status", *also]
     _event(
         referral,
         kind=ReferralEventKind.STATUS,

@@ -55,6 +55,10 @@ REFERRAL_STATES = StateMachine(
 TERMINAL = REFERRAL_STATES.terminal
 # Sent and not yet closed: the partner link works, deadlines run, the worklist shows them.
 OPEN = frozenset({S.REQUESTED, S.ACCEPTED, S.IN_PROGRESS, S.ON_HOLD})
+# Open and taken on by the partner (accepted, in progress, on hold): there can be an appointment at
+# the partner to have passed, and attendance at it to report. A request the partner has not answered
+# has neither — the no-response deadline covers it.
+TAKEN_ON = OPEN - {S.REQUESTED}
 # Closing the loop: these moves need an outcome. Entered-in-error is a correction, not an outcome.
 CLOSING = frozenset({S.REJECTED, S.CANCELLED, S.COMPLETED, S.FAILED})
 

@@ -25,6 +25,7 @@ from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from careteam.timezones import client_time_zone
 from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 from clients.models import InformationCategory, Urgency
 
@@ -289,7 +290,9 @@ class ReferralDetailView(ReferralMixin, TemplateView):
         referral = self.referral
         user = self.request.user
         can_change = selectors.referrals_can_change(user, self.client_record)
-        check = services.consent_check(referral) if referral.status == S.DRAFT else None
+        # The send step is offered while the table lets this referral be requested (a draft).
+        sendable = states.can_move(referral.status, S.REQUESTED)
+        check = services.consent_check(referral) if sendable else None
         moves = [
             {
                 "to": m.to,
@@ -308,6 +311,7 @@ class ReferralDetailView(ReferralMixin, TemplateView):
             partner_emails=selectors.partner_emails_for_referral(referral),
             can_change=can_change,
             moves=moves,
+            sendable=sendable,
             check=check,
             consent_url=consent_add_url(referral, self.request.path) if check and not check.allowed else "",
             schedule_form=forms.get("schedule")
@@ -499,7 +503,7 @@ class ReferralUpdateView(ReferralMixin, PermissionRequiredMixin, TemplateView):
 def client_time(referral):
     """The partner reads and enters times in the client's time zone (the page says which): the
     appointment is where the client lives, and the partner has no account with a zone of its own."""
-    return timezone.override(referral.client.time_zone)
+    return timezone.override(client_time_zone(referral.client))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -518,6 +522,7 @@ class PartnerReferralView(View):
 
     def _render(self, referral, status=200, **forms):
         shared = set(referral.shared_categories)
+        partner_moves = {m.to for m in states.moves_from(referral.status, side=states.RECEIVER)}
         time_zone = timezone.get_current_timezone_name()
         return render(
             self.request,
@@ -535,7 +540,11 @@ class PartnerReferralView(View):
                 "attendance_form": forms.get("attendance") or AttendanceForm(prefix="attendance"),
                 "note_form": forms.get("note") or NoteForm(prefix="note"),
                 "error": forms.get("error", ""),
-                "S": {s.name: s.value for s in S},
+                # What the partner is offered is the table's to say (``states.moves_from`` for the
+                # receiver; attendance as ``selectors.attendance_reportable``), not the template's.
+                "can_accept": S.ACCEPTED in partner_moves,
+                "can_decline": S.REJECTED in partner_moves,
+                "attendance_reportable": selectors.attendance_reportable(referral),
                 "time_zone": time_zone.replace("_", " "),
             },
             status=status,

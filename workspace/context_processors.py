@@ -4,6 +4,8 @@ from django.urls import reverse
 
 from careteam.roles import Role
 from crisis.selectors import crisis_board_can_use
+from dashboards.selectors import dashboard_can_link
+from peers.selectors import peer_supervision_can_view
 from referrals.selectors import referrals_can_read
 
 
@@ -24,11 +26,9 @@ def navigation(request):
         items.append(("Crisis board", reverse("crisis:board"), "heart-pulse"))
     if user.has_role(Role.PEER_SPECIALIST):
         items.append(("My people", reverse("peers:home"), "people-fill"))
-    if user.has_role(Role.SUPERVISOR, Role.ADMIN) or user.is_superuser:
+    if peer_supervision_can_view(user):
         items.append(("Peers", reverse("peers:supervision"), "diagram-3"))
-    # The page itself checks supervision (dashboards.scope.dashboard_can_view); the role check here
-    # costs no query, so other pages' query budgets are unchanged.
-    if user.has_role(Role.SUPERVISOR, Role.ADMIN) or user.is_superuser:
+    if dashboard_can_link(user):
         items.append(("Dashboard", reverse("dashboards:dashboard"), "speedometer2"))
     if user.has_perm("clients.add_client"):
         items.append(("Intake", reverse("clients:create"), "person-plus"))

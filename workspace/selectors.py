@@ -7,6 +7,7 @@ from django.http import Http404
 
 from careteam import access
 from careteam.models import Task, TaskPriority, TaskStatus, User
+from careteam.states import tasks_with_moves
 from outreach.models import InboundMessage
 
 TODAY_TASK_LIMIT = 10
@@ -49,7 +50,7 @@ def task_get_for_user(user: User, pk: int) -> Task:
 def worklist_section_context(request) -> dict:
     tasks = task_list_for_user(request.user)
     shown = list(tasks[: TODAY_TASK_LIMIT + 1])
-    tasks = shown[:TODAY_TASK_LIMIT]
+    tasks = tasks_with_moves(shown[:TODAY_TASK_LIMIT])
     return {
         "tasks": tasks,
         "more_tasks": len(shown) > TODAY_TASK_LIMIT,

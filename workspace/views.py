@@ -13,6 +13,7 @@ from careteam.audit import Entry, audit_log_many
 from careteam.models import AuditAction, TaskKind, TaskStatus
 from careteam.redirects import redirect_next_or
 from careteam.services import task_close
+from careteam.states import tasks_with_moves
 from careteam.timezones import user_today
 from careteam.today import today_sections
 
@@ -69,7 +70,7 @@ class WorklistView(LoginRequiredMixin, TemplateView):
         query.pop("page", None)
         ctx.update(
             page_obj=page_obj,
-            tasks=page_obj.object_list,
+            tasks=tasks_with_moves(page_obj.object_list),
             status=status,
             kind=kind,
             statuses=TaskStatus.choices,
@@ -87,6 +88,6 @@ class TaskCloseView(LoginRequiredMixin, View):
         status = TaskStatus.DISMISSED if request.POST.get("dismiss") else TaskStatus.DONE
         task = task_close(task=task, acting_user=request.user, status=status)
         if request.htmx:
-            return render(request, "workspace/_task_row.html", {"task": task})
+            return render(request, "workspace/_task_row.html", {"task": tasks_with_moves([task])[0]})
         messages.success(request, f"“{task.title}” marked {task.get_status_display().lower()}.")
         return redirect_next_or(request, "workspace:worklist")

@@ -231,9 +231,15 @@ def score_dast10(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
 # (strongly disagree to strongly agree), total 10-60; >= 47 is associated with sustained remission.
 
 BARC10_REMISSION_CUTOFF = 47
+# The band keys are stored on each response, so they keep the number they were named with.
 BARC10_BANDS = (
-    Band("below_47", "Below 47", 10, 46),
-    Band("at_or_above_47", "47 or more (associated with sustained remission)", 47, 60),
+    Band("below_47", f"Below {BARC10_REMISSION_CUTOFF}", 10, BARC10_REMISSION_CUTOFF - 1),
+    Band(
+        "at_or_above_47",
+        f"{BARC10_REMISSION_CUTOFF} or more (associated with sustained remission)",
+        BARC10_REMISSION_CUTOFF,
+        60,
+    ),
 )
 
 
@@ -243,7 +249,7 @@ def score_barc10(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
     total = sum(clean.values())
     band = _band(BARC10_BANDS, total)
     flags = (SUSTAINED_REMISSION_RANGE,) if total >= BARC10_REMISSION_CUTOFF else ()
-    note = "Associated with sustained remission (≥47)." if flags else ""
+    note = f"Associated with sustained remission (≥{BARC10_REMISSION_CUTOFF})." if flags else ""
     return ScoreResult(total, band.key, flags, note)
 
 

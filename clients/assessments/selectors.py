@@ -32,6 +32,12 @@ def scores_can_see(user: User) -> bool:
     return user.is_authenticated and user.has_perm(VIEW_SCORES) and not access.minimum_necessary_view(user)
 
 
+def assessments_can_administer(user: User, client: Client) -> bool:
+    """Administers an instrument to this client: the role scores and the user may change the client's
+    record (a view-only place on the care team reads scores but records none)."""
+    return user.has_perm(ADMINISTER) and access.client_can_access(user, client, access.CHANGE)
+
+
 def instrument_list() -> QuerySet[Instrument]:
     return Instrument.objects.filter(is_active=True).order_by("name")
 

@@ -51,8 +51,10 @@ class AssessmentListView(ChartMixin, ScoresAllowedMixin, PermissionRequiredMixin
             self.chart_context(
                 histories=histories,
                 not_yet_measured=[i for i in instruments if i.pk not in measured],
-                can_administer=request.user.has_perm(selectors.ADMINISTER)
-                and access.client_can_access(request.user, client, access.CHANGE),
+                can_administer=selectors.assessments_can_administer(request.user, client),
+                # BARC-10's sustained-remission cutoff (Vilsaint et al. 2017), from the one place
+                # that scores it.
+                barc10_remission_cutoff=scoring.BARC10_REMISSION_CUTOFF,
             )
         )
 

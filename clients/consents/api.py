@@ -102,9 +102,7 @@ class ConsentViewSet(
     def revoke(self, request, pk=None):
         """Revoke from ``on`` (default today); a second revoke answers 400."""
         consent = self.get_object()
-        if not request.user.has_perm("clients.change_consent") or not access.client_can_access(
-            request.user, consent.client, access.CHANGE
-        ):
+        if not selectors.consents_can_revoke(request.user, consent.client):
             self.permission_denied(request)
         serializer = RevokeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -113,6 +113,18 @@ def disclosures_can_see(user: User) -> bool:
     )
 
 
+def consents_can_record(user: User, client: Client) -> bool:
+    """Records a consent for this client: the role adds consents and the user may change the
+    client's record (a view-only place on the care team records none)."""
+    return user.has_perm("clients.add_consent") and access.client_can_access(user, client, access.CHANGE)
+
+
+def consents_can_revoke(user: User, client: Client) -> bool:
+    """Revokes this client's consents (42 CFR 2.31(a)(8)): the role changes consents and the user may
+    change the client's record."""
+    return user.has_perm("clients.change_consent") and access.client_can_access(user, client, access.CHANGE)
+
+
 def consent_list_for_user(user: User) -> QuerySet[Consent]:
     """Consents of the clients the user may see; none at all for minimum-necessary roles."""
     if not consents_can_see(user):

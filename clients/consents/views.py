@@ -64,7 +64,6 @@ class ConsentTabView(ConsentPageMixin, TemplateView):
                 request.GET.get("page")
             )
         audit_log(user=user, action=AuditAction.VIEW, client=client, obj=client, detail={"tab": "consents"})
-        may_change = access.client_can_access(user, client, access.CHANGE)
         ctx = self.chart_context(
             groups=groups,
             group_list=[
@@ -78,8 +77,8 @@ class ConsentTabView(ConsentPageMixin, TemplateView):
             disclosures=page_obj.object_list if page_obj else [],
             page_query="",
             category_labels=dict(InformationCategory.choices),
-            can_record=may_change and user.has_perm("clients.add_consent"),
-            can_revoke=may_change and user.has_perm("clients.change_consent"),
+            can_record=selectors.consents_can_record(user, client),
+            can_revoke=selectors.consents_can_revoke(user, client),
         )
         return self.render_to_response(ctx)
 

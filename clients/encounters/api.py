@@ -309,7 +309,7 @@ class NoteViewSet(
                     ]
                 }
             )
-        if not access.client_can_access(request.user, note.client, access.CHANGE):
+        if not selectors.notes_can_change(request.user, note.client):
             raise PermissionDenied("You may not change this client's record.")
         serializer = self.get_serializer(note, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
@@ -330,7 +330,7 @@ class NoteViewSet(
     @action(detail=True, methods=["post"], serializer_class=AddendumCreateSerializer)
     def addenda(self, request, pk=None):
         note = self.get_object()
-        if not request.user.has_perm("clients.add_noteaddendum"):
+        if not selectors.addenda_can_add(request.user):
             raise PermissionDenied("Your role does not add addenda.")
         serializer = AddendumCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

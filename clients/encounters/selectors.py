@@ -22,6 +22,8 @@ from careteam.models import Team, User
 from careteam.timezones import user_time_zone, user_today
 from clients.models import Appointment, AppointmentStatus, Client, EncounterNote, NoteAddendum, NoteStatus
 
+from .states import appointment_moves_offered
+
 NOTES_TO_SIGN_DAYS = 14
 TODAY_LIMIT = 20
 
@@ -38,6 +40,40 @@ def notes_can_read(user: User) -> bool:
         and user.has_perm("clients.view_encounternote")
         and not access.minimum_necessary_view(user)
     )
+
+
+def appointments_can_change(user: User) -> bool:
+    """The role reschedules, cancels and records attendance on the appointments it may read.
+
+    Which clients follows the view: a view-only place on the care team is enough (peer specialists,
+    on a client's team to accompany them, book and move appointments too), so the change pages ask
+    this and ``ChartMixin``'s view access, and the tab shows the buttons on the same answer.
+    """
+    return user.is_authenticated and user.has_perm("clients.change_appointment")
+
+
+def notes_can_write(user: User, client: Client | None = None) -> bool:
+    """Writes session notes: the role reads and adds notes and, given a client, the user may change
+    that client's record (a view-only place on the care team writes none). Without a client: the
+    role alone (the Today page's "notes to sign")."""
+    if not (notes_can_read(user) and user.has_perm("clients.add_encounternote")):
+        return False
+    return client is None or access.client_can_access(user, client, access.CHANGE)
+
+
+def notes_can_change(user: User, client: Client) -> bool:
+    """Edits a draft note of this client: the role reads and changes notes and the user may change the
+    client's record (who may edit which draft — its author — is the service's rule)."""
+    return (
+        notes_can_read(user)
+        and user.has_perm("clients.change_encounternote")
+        and access.client_can_access(user, client, access.CHANGE)
+    )
+
+
+def addenda_can_add(user: User) -> bool:
+    """The role adds addenda to signed notes it may read (the correction of a locked note)."""
+    return user.is_authenticated and user.has_perm("clients.add_noteaddendum")
 
 
 def notes_can_cosign(user: User) -> bool:
@@ -143,6 +179,30 @@ def _with_note_flags(qs: QuerySet[Appointment], user: User) -> QuerySet[Appointm
     return qs
 
 
+def _with_moves(rows: list[Appointment], user: User) -> list[Appointment]:
+    """Hang on each loaded row the moves its page offers (``states.appointment_moves_offered``: the
+    status table less what the service would refuse), as ``can_mark_attended``, ``can_mark_no_show``,
+    ``can_cancel`` and ``can_reschedule``. Python over the rows already read: no query per row."""
+    now = timezone.now()
+    for a in rows:
+        moves = appointment_moves_offered(a, user, now=now)
+        a.can_mark_attended = AppointmentStatus.ATTENDED in moves
+        a.can_mark_no_show = AppointmentStatus.NO_SHOW in moves
+        a.can_cancel = bool(moves & {AppointmentStatus.CANCELLED_CLIENT, AppointmentStatus.CANCELLED_PROGRAM})
+        a.can_reschedule = AppointmentStatus.RESCHEDULED in moves
+    return rows
+
+
+def appointment_row_for_user(user: User, pk) -> Appointment:
+    """One appointment as its row on a page shows it (note flags and the moves offered), e.g. after an
+    htmx click; 404 when not visible."""
+    try:
+        row = _with_note_flags(appointment_list_for_user(user), user).get(pk=pk)
+    except (Appointment.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such appointment.") from None
+    return _with_moves([row], user)[0]
+
+
 def client_appointments(user: User, client: Client, *, limit: int = 50) -> tuple[list, list]:
     """(upcoming scheduled, past or closed) appointments of one client, newest past first, bounded."""
     now = timezone.now()
@@ -155,7 +215,7 @@ def client_appointments(user: User, client: Client, *, limit: int = 50) -> tuple
             :limit
         ]
     )
-    return upcoming, past
+    return _with_moves(upcoming, user), _with_moves(past, user)
 
 
 def client_notes(user: User, client: Client, *, limit: int = 50) -> list[EncounterNote]:
@@ -174,17 +234,18 @@ def day_bounds(user: User, day: dt.date | None = None) -> tuple[dt.datetime, dt.
 def todays_appointments_for_user(user: User) -> list[Appointment]:
     """The user's own appointments today in their time zone (bounded)."""
     start, end = day_bounds(user)
-    return list(
+    rows = list(
         _with_note_flags(appointment_list_for_user(user), user)
         .filter(staff=user, starts_at__gte=start, starts_at__lt=end)
         .exclude(status=AppointmentStatus.RESCHEDULED)
         .order_by("starts_at", "id")[:TODAY_LIMIT]
     )
+    return _with_moves(rows, user)
 
 
 def notes_to_sign_for_user(user: User) -> tuple[list[EncounterNote], list[Appointment]]:
     """The user's draft notes, and their attended appointments of the last 14 days with no note."""
-    if not notes_can_read(user) or not user.has_perm("clients.add_encounternote"):
+    if not notes_can_write(user):
         return [], []
     drafts = list(
         note_list_for_user(user)

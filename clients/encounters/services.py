@@ -14,7 +14,7 @@ from careteam.audit import audit_log, changed_field_names, snapshot
 from careteam.errors import DomainError
 from careteam.models import AuditAction, TaskKind, Team, User
 from careteam.services import task_create, tasks_close_for_source
-from careteam.timezones import user_local_date, user_time_zone, user_today
+from careteam.timezones import user_time_zone
 from clients.models import (
     Appointment,
     AppointmentStatus,
@@ -26,7 +26,7 @@ from clients.models import (
 )
 
 from .selectors import notes_can_cosign_for
-from .states import APPOINTMENT_STATES, CORRECTIONS, NOTE_STATES
+from .states import APPOINTMENT_STATES, CORRECTIONS, NOTE_STATES, appointment_move_refusal
 
 S = AppointmentStatus
 
@@ -206,29 +206,28 @@ def _move(appointment: Appointment, to: str, acting_user: User | None) -> tuple[
     )
     current = appointment.status
     APPOINTMENT_STATES.check(current, to)
-    if (current, to) in CORRECTIONS:
-        changed_on = appointment.status_changed_at
-        if changed_on is None or user_local_date(acting_user, changed_on) != user_today(acting_user):
-            raise DomainError("Attendance can only be corrected on the day it was recorded.", field="status")
-        if to == S.NO_SHOW and EncounterNote.objects.filter(appointment=appointment).exists():
-            raise DomainError(
-                "A session note is written on this appointment; it was attended.", field="status"
-            )
-    if to in (S.ATTENDED, S.NO_SHOW) and user_local_date(acting_user, appointment.starts_at) > user_today(
-        acting_user
-    ):
-        raise DomainError("Attendance is recorded on or after the day of the appointment.", field="status")
+    refusal = appointment_move_refusal(
+        current=current,
+        to=to,
+        starts_at=appointment.starts_at,
+        status_changed_at=appointment.status_changed_at,
+        # Only a correction to no-show asks about a note: query for it then only.
+        has_note=(current, to) in CORRECTIONS
+        and to == S.NO_SHOW
+        and EncounterNote.objects.filter(appointment=appointment).exists(),
+        user=acting_user,
+    )
+    if refusal:
+        raise DomainError(refusal, field="status")
     return appointment, current
 
 
 def _save_status(appointment: Appointment, to: str, acting_user: User | None, previous: str, reason: str):
-    appointment.status = to
-    appointment.status_changed_at = timezone.now()
-    appointment.status_changed_by = acting_user
-    fields = ["status", "status_changed_at", "status_changed_by"]
+    also = {"status_changed_at": timezone.now(), "status_changed_by": acting_user}
     if to == S.RESCHEDULED:
-        fields.append("rescheduled_to")
-    appointment.save(update_fields=fields)
+        also["rescheduled_to"] = appointment.rescheduled_to
+    APPOINTMENT_STATES.move(appointment, to, also=also)
+    fields = ["status", *also]
     audit_log(
         user=acting_user,
         action=AuditAction.CHANGE,

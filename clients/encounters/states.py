@@ -20,9 +20,13 @@ needs a supervisor's co-signature carries ``requires_cosign`` and, once co-signe
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from careteam.statemachine import StateMachine
+from careteam.timezones import user_local_date, user_today
 from clients.models import AppointmentStatus, NoteStatus
 
 A = AppointmentStatus
@@ -45,6 +49,54 @@ APPOINTMENT_STATES = StateMachine(
 )
 # The moves that correct a recorded attendance; the service allows them on the same day only.
 CORRECTIONS = frozenset({(A.ATTENDED, A.NO_SHOW), (A.NO_SHOW, A.ATTENDED)})
+
+
+def appointment_move_refusal(
+    *,
+    current: str,
+    to: str,
+    starts_at: dt.datetime,
+    status_changed_at: dt.datetime | None,
+    has_note: bool,
+    user,
+    now: dt.datetime | None = None,
+) -> str:
+    """Why a move the table allows is still refused, or "" when it may be made: the rules the service
+    adds on top of ``APPOINTMENT_STATES`` (attendance not before the day, in the user's time zone; a
+    correction only on the day it was recorded, and never to no-show once a note is written on it).
+
+    ``services._move`` refuses with this message and the pages offer only the moves it leaves, so the
+    buttons and the service cannot disagree. Pure: the caller passes ``has_note``.
+    """
+    today = user_today(user, now=now)
+    if (current, to) in CORRECTIONS:
+        if status_changed_at is None or user_local_date(user, status_changed_at) != today:
+            return gettext("Attendance can only be corrected on the day it was recorded.")
+        if to == A.NO_SHOW and has_note:
+            return gettext("A session note is written on this appointment; it was attended.")
+    if to in (A.ATTENDED, A.NO_SHOW) and user_local_date(user, starts_at) > today:
+        return gettext("Attendance is recorded on or after the day of the appointment.")
+    return ""
+
+
+def appointment_moves_offered(appointment, user, *, now: dt.datetime | None = None) -> frozenset[str]:
+    """The statuses the pages offer to move ``appointment`` to: the table's targets the service would
+    not refuse. Reads ``has_note`` from the row's annotation (the selectors add it); a row without it
+    is taken to have a note, so no correction to no-show is offered on a guess."""
+    return frozenset(
+        to
+        for to in APPOINTMENT_STATES.targets(appointment.status)
+        if not appointment_move_refusal(
+            current=appointment.status,
+            to=to,
+            starts_at=appointment.starts_at,
+            status_changed_at=appointment.status_changed_at,
+            has_note=getattr(appointment, "has_note", True),
+            user=user,
+            now=now,
+        )
+    )
+
 
 NOTE_STATES = StateMachine(
     name=_("session note"),

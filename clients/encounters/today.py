@@ -22,15 +22,16 @@ def appointments_section(request) -> dict | None:
         "appointments": appointments,
         "user_tz": user.time_zone,
         "today": user_today(user),
-        "can_change": user.has_perm("clients.change_appointment"),
+        "can_change": selectors.appointments_can_change(user),
         "show_notes": selectors.notes_can_read(user),
+        "can_write_notes": selectors.notes_can_write(user),
         "clients_shown": [a.client_id for a in appointments],
     }
 
 
 def notes_to_sign_section(request) -> dict | None:
     user = request.user
-    if not selectors.notes_can_read(user) or not user.has_perm("clients.add_encounternote"):
+    if not selectors.notes_can_write(user):
         return None
     drafts, unwritten = selectors.notes_to_sign_for_user(user)
     return {

@@ -66,9 +66,8 @@ class EncounterTabView(UserTimeZoneMixin, ChartMixin, TemplateView):
             notes=notes,
             show_notes=show_notes,
             can_book=user.has_perm("clients.add_appointment"),
-            can_write_notes=show_notes
-            and user.has_perm("clients.add_encounternote")
-            and access.client_can_access(user, client, access.CHANGE),
+            can_change_appointments=selectors.appointments_can_change(user),
+            can_write_notes=selectors.notes_can_write(user, client),
             today=user_today(user),
             user_tz=user.time_zone,
         )
@@ -212,7 +211,7 @@ class AppointmentStatusView(AppointmentMixin, PermissionRequiredMixin, View):
             except DomainError as exc:
                 error = exc.message
         if request.htmx:
-            appointment = selectors.appointment_get_for_user(request.user, appointment.pk)
+            appointment = selectors.appointment_row_for_user(request.user, appointment.pk)
             row = self.ROWS.get(request.POST.get("row", ""), self.ROWS["tab"])
             ctx = {
                 "a": appointment,
@@ -221,7 +220,7 @@ class AppointmentStatusView(AppointmentMixin, PermissionRequiredMixin, View):
                 "today": user_today(request.user),
                 "can_change": True,
                 "show_notes": selectors.notes_can_read(request.user),
-                "can_write_notes": request.user.has_perm("clients.add_encounternote"),
+                "can_write_notes": selectors.notes_can_write(request.user, self.client_record),
                 "user_tz": request.user.time_zone,
                 "next_url": request.POST.get("next", ""),
             }
@@ -356,7 +355,7 @@ class NoteDetailView(UserTimeZoneMixin, ChartMixin, TemplateView):
             ],
             addenda=list(selectors.addenda_for_note(note)),
             addendum_form=addendum_form or AddendumForm(),
-            can_add_addendum=note.is_locked and user.has_perm("clients.add_noteaddendum"),
+            can_add_addendum=note.is_locked and selectors.addenda_can_add(user),
             can_edit=not note.is_locked and note.author_id == user.pk,
             can_cosign=note.is_locked
             and note.requires_cosign

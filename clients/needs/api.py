@@ -92,9 +92,7 @@ class NeedViewSet(
 
     def _require_change(self, need: Need) -> None:
         """Editing or closing a need changes the record: a view-only place on the care team is not enough."""
-        if not self.request.user.has_perm("clients.change_need") or not access.client_can_access(
-            self.request.user, need.client, access.CHANGE
-        ):
+        if not selectors.needs_can_change(self.request.user, need.client):
             self.permission_denied(self.request)
 
     def perform_update(self, serializer):

@@ -34,6 +34,12 @@ def needs_for_client(client: Client, *, open_only: bool = False) -> QuerySet[Nee
     return _open_first(qs)
 
 
+def needs_can_change(user: User, client: Client) -> bool:
+    """Edits or closes this client's needs: the role changes needs and the user may change the client's
+    record (a view-only place on the care team sees needs but changes none)."""
+    return user.has_perm("clients.change_need") and access.client_can_access(user, client, access.CHANGE)
+
+
 def need_list_for_user(user: User) -> QuerySet[Need]:
     """Needs of the clients the user may see (the role must hold ``clients.view_need``)."""
     if not user.is_authenticated or not user.has_perm("clients.view_need"):

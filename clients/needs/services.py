@@ -53,6 +53,16 @@ def need_update(*, need: Need, acting_user: User, data: dict) -> Need:
     return need
 
 
+def need_for_update(need: Need) -> Need:
+    """The need as stored, its row locked until the transaction ends.
+
+    Callers that decide a move from a need's status (a referral following its outcome) read it here
+    first, so the decision and the move see the same status and a concurrent edit waits instead of
+    rolling back the caller's whole change.
+    """
+    return Need.objects.select_for_update().select_related("client").get(pk=need.pk)
+
+
 @transaction.atomic
 def need_set_status(*, need: Need, status: str, acting_user: User | None, note: str = "") -> Need:
     """Move a need along ``NEED_STATES``: staff on the chart or the API, or a referral following its
@@ -60,7 +70,9 @@ def need_set_status(*, need: Need, status: str, acting_user: User | None, note: 
     closing it unmet or declined without a note is refused (field ``note``), whoever the caller is.
 
     The move is a compare-and-set on the status ``need`` was read with: if someone changed it in
-    the meantime, ``StaleStateError`` says so instead of overwriting their change.
+    the meantime, ``StaleStateError`` says so instead of overwriting their change. Code that decides
+    a move from the stored status (a referral following its outcome) reads the need with
+    ``need_for_update`` first, so it is never stale.
     """
     if status not in NeedStatus.values:
         raise DomainError(gettext("'%(status)s' is not a need status.") % {"status": status}, field="status")

@@ -9,7 +9,6 @@ contact (``peers.PeerContact``) — peer support is engagement with the program 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import OrderedDict
 
 from django.db import connection
@@ -17,6 +16,7 @@ from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Que
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from careteam.timezones import zone_named
 from clients.models import Appointment, AppointmentKind, AppointmentStatus, ClientContact, ClientStatus
 from peers.models import PeerContact
 
@@ -79,10 +79,11 @@ def client_local_day(zones: list[str], field: str = "starts_at", client_prefix: 
     """
     return Case(
         *[
-            When(**{f"{client_prefix}time_zone": zone}, then=TruncDate(field, tzinfo=zoneinfo.ZoneInfo(zone)))
+            When(**{f"{client_prefix}time_zone": zone}, then=TruncDate(field, tzinfo=zone_named(zone)))
             for zone in zones
         ],
-        default=TruncDate(field, tzinfo=zoneinfo.ZoneInfo("UTC")),
+        # A blank or unknown zone counts in the site's zone, as everywhere else (careteam.timezones).
+        default=TruncDate(field, tzinfo=zone_named("")),
         output_field=DateField(),
     )
 

@@ -30,6 +30,11 @@ def peer_profiles_with_load() -> QuerySet[PeerProfile]:
     )
 
 
+def peer_profile_can_edit(user: User) -> bool:
+    """Keeps a matching profile (self-disclosures, certifications): peer specialists, their own."""
+    return user.has_role(Role.PEER_SPECIALIST)
+
+
 def peer_profile_for_user(user: User) -> PeerProfile | None:
     return PeerProfile.objects.filter(user=user).prefetch_related("certifications").first()
 

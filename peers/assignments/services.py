@@ -116,7 +116,8 @@ def _check_peer_can_take(*, client: Client, peer: User, override_capacity: bool)
         raise DomainError(f"{peer} has no peer profile yet.", field="peer")
     if PeerAssignment.objects.filter(client=client, peer=peer, ended_on__isnull=True).exists():
         raise DomainError(f"{peer} is already this client's peer.", field="peer")
-    # Adolescents are matched only with peers trained for youth work (program policy, see peers.matching).
+    # Adolescents are matched only with peers trained for youth work (program policy; see
+    # peers.assignments.matching).
     if age_on(client.date_of_birth, timezone.localdate()) < 18 and not profile.trained_for_youth:
         raise DomainError(f"{peer} is not trained to work with clients under 18.", field="peer")
     active = PeerAssignment.objects.filter(peer=peer, ended_on__isnull=True).count()

@@ -13,7 +13,6 @@ from django.views.generic import TemplateView
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction, User
-from careteam.roles import Role
 from clients.chart_views import ChartMixin, add_service_errors
 
 from ..models import PeerAssignment
@@ -159,7 +158,7 @@ class PeerProfileView(LoginRequiredMixin, TemplateView):
     template_name = "peers/matching/profile.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.has_role(Role.PEER_SPECIALIST):
+        if request.user.is_authenticated and not selectors.peer_profile_can_edit(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

@@ -3,7 +3,11 @@
 - A predicate is named ``<entity>_can_<verb>`` and lives in its app's ``selectors.py`` (the core's in
   ``careteam/access.py``); no ``may_*`` / ``can_*`` names anywhere.
 - Pages, APIs, hooks, forms and serializers call predicates; they never define one, by name or by
-  shape (a function or lambda that is one boolean answer over ``has_perm`` and friends).
+  shape (a function or lambda that is one boolean answer over ``has_perm`` and friends), nor write
+  one inline (``has_perm(...) and client_can_access(...)`` in a view: name it in ``selectors.py``).
+- Templates read the flags a view passes (``can_change_appointments``); they never combine ``perms.``
+  with ``and`` / ``or`` in one ``{% if %}``, nor pass ``perms.`` on as a page's ``can_*`` answer
+  (the role alone is not whether the user may change *this* client).
 - One client-or-404: ``clients.selectors.client_get_for_user``.
 - One model-permission class for the API: ``careteam.api_base.ReadPermissions``.
 
@@ -54,6 +58,15 @@ OTHER_CLIENT_LOOKUPS = {
     "crisis.selectors": "a client one may open an episode for: crisis workers reach unassigned people too",
 }
 THE_PERMISSION_CLASS_MODULE = "careteam.api_base"
+# A call to a predicate: what it is made of is its own business, so the inline-rule check does not
+# look inside one (the primitives ``client_can_access`` / ``clients_can_see_all`` excepted).
+PREDICATE_CALL = re.compile(r"_can_")
+TEMPLATES = ROOT / "templates"
+IF_TAG = re.compile(r"\{%-?\s*(?:el)?if\b(?P<condition>.*?)-?%\}", re.DOTALL)
+WITH_TAG = re.compile(r"\{%-?\s*(?:include|with)\b(?P<body>.*?)-?%\}", re.DOTALL)
+PERMS = re.compile(r"(?<![\w.])perms\.")
+AND_OR = re.compile(r"\b(?:and|or)\b")
+PASSED_ON_PERMS = re.compile(r"\b\w+\s*=\s*perms\.")
 
 
 def module_name(path: Path) -> str:
@@ -188,13 +201,94 @@ def permission_class_violations(module: str, source: str) -> list[str]:
     return problems
 
 
-CHECKS = (name_violations, page_predicate_violations, client_or_404_violations, permission_class_violations)
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _primitives_outside_predicates(node: ast.AST) -> set[str]:
+    """Permission primitives called in ``node``, not counting those inside a predicate's call."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            name = _call_name(current)
+            if name in PERMISSION_PRIMITIVES:
+                found.add(name)
+            elif PREDICATE_CALL.search(name):
+                continue  # a named rule: what it is made of is its own business
+        stack.extend(ast.iter_child_nodes(current))
+    return found
+
+
+def inline_rule_violations(module: str, source: str) -> list[str]:
+    """``a and b`` / ``a or b`` over a permission primitive in a page module: a rule written inline
+    (``has_perm(...) and client_can_access(...)``, ``can_change and has_perm(...)``). One primitive
+    on its own (``if not user.has_perm(...)``, ``permission_required``) is a check, not a rule."""
+    if not is_page_module(module):
+        return []
+    problems = []
+    nested: set[int] = set()
+    for node in ast.walk(ast.parse(source)):  # breadth first: the outermost ``and`` / ``or`` comes first
+        if not isinstance(node, ast.BoolOp) or id(node) in nested:
+            continue
+        nested.update(id(n) for n in ast.walk(node) if n is not node and isinstance(n, ast.BoolOp))
+        used = _primitives_outside_predicates(node)
+        if used:
+            problems.append(
+                f"{module}:{node.lineno}: {', '.join(sorted(used))} combined with and/or is an inline "
+                "rule: name it <entity>_can_<verb> in the app's selectors.py and call that"
+            )
+    return problems
+
+
+CHECKS = (
+    name_violations,
+    page_predicate_violations,
+    inline_rule_violations,
+    client_or_404_violations,
+    permission_class_violations,
+)
 
 
 def violations(modules: dict[str, str]) -> list[str]:
     return [
         problem for name, source in modules.items() for check in CHECKS for problem in check(name, source)
     ]
+
+
+def template_violations(name: str, text: str) -> list[str]:
+    """``perms.`` with ``and`` / ``or`` in one ``{% if %}``, or ``perms.`` passed on as a flag
+    (``{% include … with can_change=perms.… %}``): the page decides, in a predicate, and passes a flag."""
+    problems = []
+    for match in IF_TAG.finditer(text):
+        condition = match["condition"]
+        if PERMS.search(condition) and AND_OR.search(condition):
+            line = text.count("\n", 0, match.start()) + 1
+            problems.append(
+                f"{name}:{line}: perms. combined with and/or in one if: pass a can_* flag from the "
+                "view, worked out by the app's <entity>_can_<verb> predicate"
+            )
+    for match in WITH_TAG.finditer(text):
+        if PASSED_ON_PERMS.search(match["body"]):
+            line = text.count("\n", 0, match.start()) + 1
+            problems.append(
+                f"{name}:{line}: perms. passed on as a flag answers for the role, not for this client: "
+                "pass the view's can_* flag instead"
+            )
+    return problems
+
+
+def template_texts() -> dict[str, str]:
+    """``{path under templates/: text}`` for every template."""
+    return {
+        str(path.relative_to(TEMPLATES)): path.read_text(encoding="utf-8")
+        for path in sorted(TEMPLATES.rglob("*"))
+        if path.suffix in {".html", ".txt"} and path.is_file()
+    }
 
 
 # --- the checker on made-up modules ---------------------------------------------------------------
@@ -229,6 +323,48 @@ def test_it_flags_a_predicate_by_its_shape_whatever_its_name():
         "def get(self, request):\n    if not selectors.things_can_see(request.user):\n        raise Http404\n"
     )
     assert not violations({"things.views": view})
+
+
+def test_it_flags_a_rule_written_inline_in_a_page_module():
+    combined = (
+        "def post(self, request, pk=None):\n"
+        "    if not request.user.has_perm('x.change_thing') or not access.client_can_access(\n"
+        "        request.user, thing.client, access.CHANGE\n"
+        "    ):\n"
+        "        self.permission_denied(request)\n"
+    )
+    assert violations({"things.api": combined}) == [
+        "things.api:2: client_can_access, has_perm combined with and/or is an inline rule: name it "
+        "<entity>_can_<verb> in the app's selectors.py and call that"
+    ]
+    flag = "ctx = dict(can_send=can_change and user.has_perm('x.add_thing'))\n"
+    assert violations({"things.views": flag})
+    assert violations({"things.forms": flag})
+    assert violations({"things.hooks": "x = selectors.things_can_see(u) or not u.has_perm('x.view')\n"})
+    # A predicate holds the rule; a single check, a status beside a predicate, or a selectors module
+    # spelling the rule out are all fine.
+    assert not violations({"things.selectors": combined})
+    assert not violations({"things.views": "class V:\n    permission_required = 'x.change_thing'\n"})
+    assert not violations({"things.views": "if not request.user.has_perm('x.view'):\n    raise Http404\n"})
+    assert not violations({"things.views": "ok = thing.is_open and selectors.things_can_change(u, c)\n"})
+    assert not violations({"things.views": "ok = selectors.things_can_change(u, c) or u.is_staff\n"})
+
+
+def test_it_flags_a_template_that_combines_perms_or_passes_them_on():
+    combined = "<p>\n{% if can_edit and perms.clients.add_thing %}x{% endif %}"
+    assert template_violations("t.html", combined) == [
+        "t.html:2: perms. combined with and/or in one if: pass a can_* flag from the view, worked out by "
+        "the app's <entity>_can_<verb> predicate"
+    ]
+    assert template_violations("t.html", "{% if a %}{% elif not x or perms.crisis.change_plan %}{% endif %}")
+    assert template_violations("t.html", "{% if perms.clients.archive_client\n and not minimum_necessary %}")
+    assert template_violations(
+        "t.html", '{% include "row.html" with can_change=perms.clients.change_appointment %}'
+    )
+    assert not template_violations("t.html", "{% if perms.clients.add_client %}New{% endif %}")
+    assert not template_violations("t.html", "{% if can_edit and not draft %}{% endif %}")
+    assert not template_violations("t.html", "{% for holder, held in users_perms.items %}{% endfor %}")
+    assert not template_violations("t.html", '{% include "row.html" with can_change=can_change_things %}')
 
 
 def test_it_leaves_status_tables_alone():
@@ -272,6 +408,21 @@ def test_predicates_follow_one_naming_scheme():
 
 def test_no_page_api_hook_or_form_defines_a_predicate():
     problems = [p for name, source in app_modules().items() for p in page_predicate_violations(name, source)]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_page_api_hook_or_form_writes_a_rule_inline():
+    problems = [p for name, source in app_modules().items() for p in inline_rule_violations(name, source)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checker_reads_the_templates():
+    texts = template_texts()
+    assert "clients/encounters/tab.html" in texts and len(texts) > 50
+
+
+def test_no_template_combines_perms_with_other_conditions():
+    problems = [p for name, text in template_texts().items() for p in template_violations(name, text)]
     assert not problems, "\n".join(problems)
 
 

@@ -17,7 +17,9 @@ NY = "America/New_York"
 
 
 def plan(steps, start, born=dt.date(1990, 6, 15), tz=NY, **kw):
-    return schedule(steps=steps, start=start, date_of_birth=born, time_zone=tz, seed="ccp-1", **kw)
+    return schedule(
+        steps=steps, start=start, date_of_birth=born, time_zone=zoneinfo.ZoneInfo(tz), seed="ccp-1", **kw
+    )
 
 
 def test_the_monthly_protocol_from_jan_31_lands_on_the_last_day_of_short_months():
@@ -137,7 +139,7 @@ def test_send_times_follow_outreachs_quiet_hours_rule_at_the_edges(start, end):
     (only,) = {p.due_at.astimezone(zoneinfo.ZoneInfo(NY)).time() for p in planned}
     assert not in_quiet_hours(only, start=start, end=end)
     for p in planned:
-        assert quiet_hours_end(start=start, end=end, time_zone=NY, at=p.due_at) is None
+        assert quiet_hours_end(start=start, end=end, time_zone=zoneinfo.ZoneInfo(NY), at=p.due_at) is None
 
 
 def test_the_planner_asks_outreachs_rule(monkeypatch):

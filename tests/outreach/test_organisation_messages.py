@@ -17,8 +17,8 @@ from outreach.services import message_schedule, messages_cancel_for_source
 from outreach.shipped_templates import PARTNER_TEMPLATE_KEY
 from tests.factories import AppointmentFactory
 
+PARTNER_LINK = "https://careteam.example.org/referrals/partner/abc/"
 PARTNER_CONTEXT = {
-    "link_url": "https://careteam.example.org/referrals/partner/abc/",
     "link_days": 14,
     "referring_program": "Harbor Outpatient",
     "service_name": "Eastside Food Pantry",
@@ -35,6 +35,17 @@ def stale_reasons(monkeypatch):
     reasons: dict[int, str] = {}
     monkeypatch.setitem(sources._MESSAGE_CHECKS, SourceKind.REFERRAL_PARTNER, lambda m: reasons.get(m.pk))
     return reasons
+
+
+@pytest.fixture(autouse=True)
+def partner_link(monkeypatch):
+    """The send-time-only link, as referrals registers it from ``ready()``: made when the email goes,
+    never stored."""
+    monkeypatch.setitem(
+        sources._PRIVATE_CONTEXT,
+        SourceKind.REFERRAL_PARTNER,
+        (("link_url",), lambda m: {"link_url": PARTNER_LINK}),
+    )
 
 
 def _to_partner(client, **kwargs):
@@ -80,7 +91,8 @@ def test_the_clients_opt_outs_consent_quiet_hours_and_discharge_do_not_stop_it(t
     entry = OutboxEntry.objects.get()
     assert entry.to == "referrals@eastside.example.org"
     assert entry.subject == "New referral to Eastside Food Pantry"
-    assert PARTNER_CONTEXT["link_url"] in entry.body
+    assert PARTNER_LINK in entry.body
+    assert PARTNER_LINK not in message.body and "[sent, not stored]" in message.body  # the row keeps no link
 
 
 def test_the_sources_message_check_skips_it_with_the_reason(textable, stale_reasons):

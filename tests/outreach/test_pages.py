@@ -201,3 +201,29 @@ def test_a_view_only_place_on_the_care_team_sees_messages_but_sends_and_cancels_
     assert pending.status == MessageStatus.PENDING
     assert ScheduledMessage.objects.filter(client=textable).count() == 1
     assert not ClientReminder.objects.exists()
+
+
+def test_the_tab_offers_cancel_exactly_for_the_messages_the_table_lets_be_cancelled(textable, counselor):
+    """GIVEN one message in every status WHEN the counselor opens the tab THEN each row has a Cancel
+    form exactly when ``MESSAGE_STATES`` lets that status move to cancelled (the template decides
+    nothing: a change to the table changes the page)."""
+    from outreach.states import MESSAGE_STATES
+
+    messages = {status: ScheduledMessageFactory(client=textable, status=status) for status in MessageStatus}
+    page = login(counselor).get(tab(textable)).content.decode()
+    for status, message in messages.items():
+        offered = reverse("outreach:message-cancel", args=[textable.pk, message.pk]) in page
+        assert offered is MESSAGE_STATES.can_move(status, MessageStatus.CANCELLED), status
+
+
+def test_the_tab_of_a_client_with_a_blank_time_zone_shows_times_in_the_site_zone(
+    textable, counselor, settings
+):
+    """A profile with no zone must not stop the page: ``careteam.timezones.client_time_zone`` falls back
+    to the site's zone, here as everywhere else."""
+    type(textable).objects.filter(pk=textable.pk).update(time_zone="")
+
+    response = login(counselor).get(tab(textable))
+
+    assert response.status_code == 200
+    assert f"Times in the client's time zone ({settings.TIME_ZONE})" in response.content.decode()

@@ -178,7 +178,7 @@ def test_quiet_hours_move_the_message_to_when_they_end_in_the_clients_zone(texta
 )
 def test_quiet_hours_end(local, start, end, expected):
     at = local.replace(tzinfo=NY)
-    result = quiet_hours_end(start=start, end=end, time_zone="America/New_York", at=at)
+    result = quiet_hours_end(start=start, end=end, time_zone=NY, at=at)
     assert result == (expected.replace(tzinfo=NY) if expected else None)
 
 
@@ -218,4 +218,37 @@ def test_in_quiet_hours_at_the_window_edges(t, start, end, quiet):
     assert in_quiet_hours(t, start=start, end=end) is quiet
     # The dispatcher's move agrees with the check at every edge.
     at = dt.datetime.combine(dt.date(2025, 6, 3), t, tzinfo=NY)
-    assert (quiet_hours_end(start=start, end=end, time_zone="America/New_York", at=at) is not None) is quiet
+    assert (quiet_hours_end(start=start, end=end, time_zone=NY, at=at) is not None) is quiet
+
+
+@pytest.mark.parametrize("zone", ["", "Not/AZone"])
+def test_quiet_hours_with_a_blank_or_unknown_client_zone_use_the_site_zone_and_do_not_crash(
+    textable, zone, settings
+):
+    """GIVEN a client whose time zone is blank or unknown, with quiet hours 21:00-08:00
+    WHEN a text falls due at 23:00 in the site's zone
+    THEN it is moved to 08:00 there (``careteam.timezones.client_time_zone``'s fallback), at scheduling
+    and at send time alike, instead of raising."""
+    from careteam.timezones import client_time_zone
+    from outreach.rules import rule_quiet_hours
+
+    textable.time_zone = zone
+    textable.quiet_hours_start, textable.quiet_hours_end = dt.time(21, 0), dt.time(8, 0)
+    textable.save()
+    site = client_time_zone(textable)
+    assert str(site) == settings.TIME_ZONE
+    late = dt.datetime(2031, 3, 12, 23, 0, tzinfo=site)
+
+    message = message_schedule(
+        client=textable,
+        template_key="manual",
+        due_at=late,
+        source_kind="manual",
+        idempotency_key=f"blank-zone-{zone}",
+        channel=Channel.SMS,
+        context={"text": "Checking in."},
+    )
+    decision = rule_quiet_hours(message, late)
+
+    assert message.send_at == dt.datetime(2031, 3, 13, 8, 0, tzinfo=site)
+    assert decision.move_to == dt.datetime(2031, 3, 13, 8, 0, tzinfo=site)

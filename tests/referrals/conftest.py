@@ -9,7 +9,10 @@ from tests.factories.referrals import NeedFactory, ReferralFactory
 
 @pytest.fixture
 def cm(alice, case_manager):
-    """The case manager, on Alice's care team."""
+    """The case manager, on Alice's care team, with a fixed name: the partner's email names the
+    referring staff member, and a random name could contain "Ali" or "Rivera"."""
+    case_manager.first_name, case_manager.last_name = "Dana", "Okafor"
+    case_manager.save(update_fields=["first_name", "last_name"])
     assign(alice, case_manager, "case_manager")
     return case_manager
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from careteam.models import Task, TaskKind
-from referrals import deadlines, services
+from referrals import deadlines, selectors, services, states
 from referrals.models import Referral, ReferralStatus
 from referrals.tasks import check_deadlines
 from tests.factories import ClientFactory
@@ -80,6 +80,37 @@ def test_a_passed_appointment_without_outcome_raises_a_follow_up_once(alice, cm,
     assert deadlines.check_deadlines().outcome_due == 1
     assert deadlines.check_deadlines().outcome_due == 0
     assert Task.objects.filter(kind=TaskKind.REFERRAL_OUTCOME_DUE).count() == 1
+
+
+@pytest.mark.parametrize("status", sorted(states.OPEN))
+def test_outcome_due_is_the_worklists_needs_outcome_condition_later_by_the_grace(
+    alice, cm, pantry, need, status, settings
+):
+    """GIVEN an open referral whose appointment passed longer ago than the grace, with no outcome
+    WHEN the deadlines run THEN an outcome-due task is raised exactly when the worklist counts it as
+    "Needs outcome" (``selectors.appointment_passed_q``): a requested referral the partner never took
+    on has no appointment to have passed — the no-response deadline handles it, not this one."""
+    now = timezone.now()
+    grace = dt.timedelta(days=settings.CARETEAM_REFERRAL_OUTCOME_GRACE_DAYS)
+    referral = ReferralFactory(
+        client=alice,
+        need=need,
+        service=pantry,
+        referred_by=cm,
+        status=status,
+        requested_at=now - dt.timedelta(hours=1),
+        first_response_at=now - dt.timedelta(hours=1),
+        appointment_at=now - grace - dt.timedelta(hours=1),
+        last_activity_at=now,
+    )
+    needs_outcome = Referral.objects.filter(selectors.appointment_passed_q(now), pk=referral.pk).exists()
+
+    assert deadlines.check_outcome_due(now) == (1 if needs_outcome else 0)
+    assert needs_outcome is (status in states.TAKEN_ON)
+    assert (
+        status != ReferralStatus.REQUESTED
+        or not Task.objects.filter(kind=TaskKind.REFERRAL_OUTCOME_DUE).exists()
+    )
 
 
 def test_an_open_referral_quiet_for_fourteen_days_is_flagged_once(alice, cm, pantry, need):

@@ -60,8 +60,25 @@ def test_sending_a_referral_puts_one_partner_email_in_the_outbox_keyed_on_the_li
         "Eastside Community Center",
     )
     assert (message.source_type, message.client_id) == ("referrals.referral", draft.client_id)
-    assert _opens(message.context["link_url"]) == draft.pk  # the same SITE_URL-based link as before
+    assert message.context["link_version"] == draft.partner_link_version
     assert mail.outbox == []  # nothing leaves before the dispatcher has it
+
+
+def test_the_link_goes_to_the_partner_but_is_never_stored(draft, cm, django_capture_on_commit_callbacks):
+    """GIVEN a referral sent to a partner
+    WHEN its email has gone
+    THEN the partner's email carries the link, and the outbox row (context, subject, body: what the
+    admin, the API and the Messages tab show) carries no link and no token: whoever held one could
+    answer the referral as the partner."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.referral_send(referral=draft, acting_user=cm)
+
+    message = _partner_emails(draft).get()
+    assert message.status == MessageStatus.SENT
+    assert _opens(_link_in(mail.outbox[0].body)) == draft.pk
+    stored = " ".join([str(message.context), message.subject, message.body])
+    assert "/referrals/partner/" not in stored
+    assert "[sent, not stored]" in message.body
 
 
 def test_the_email_goes_once_the_send_commits_and_names_no_client(

@@ -49,9 +49,6 @@ def test_a_draft_refuses_another_clients_need_and_a_blank_reason(alice, cm, pant
 def test_sending_without_sud_needs_no_consent_and_records_the_disclosure(
     draft, cm, need, django_capture_on_commit_callbacks
 ):
-    # The email names the referring staff member: a fixed name, so a random one cannot be "Rivera".
-    cm.first_name, cm.last_name = "Dana", "Okafor"
-    cm.save(update_fields=["first_name", "last_name"])
     with django_capture_on_commit_callbacks(execute=True):
         services.referral_send(referral=draft, acting_user=cm)
     draft.refresh_from_db()

@@ -79,7 +79,7 @@ class Command(BaseCommand):
                             "-m",
                             "celery",
                             "-A",
-                            "careteam",
+                            "config",
                             "worker",
                             "--concurrency=1",
                             "--loglevel=WARNING",

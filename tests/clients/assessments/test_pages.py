@@ -330,3 +330,16 @@ def test_the_today_section_query_count_does_not_grow_with_the_caseload(counselor
 
     assert (shown_few, shown_many) == (4, 15)
     assert few == many == 1
+
+
+def test_the_barc10_remission_badge_shows_the_cutoff_the_scoring_uses(alice, counselor, monkeypatch):
+    """GIVEN a BARC-10 at the sustained-remission cutoff WHEN the tab shows it THEN the badge reads the
+    cutoff from ``scoring.BARC10_REMISSION_CUTOFF`` (Vilsaint et al. 2017), not a number of its own."""
+    from clients.assessments import scoring
+
+    give(alice, "barc10", scoring.BARC10_REMISSION_CUTOFF, counselor)
+    monkeypatch.setattr(scoring, "BARC10_REMISSION_CUTOFF", 99)  # what the page says follows the source
+
+    html = login(counselor).get(tab_url(alice)).content.decode()
+
+    assert '<span class="badge text-bg-success">≥99</span>' in html

@@ -329,3 +329,56 @@ def test_the_tab_costs_the_same_queries_for_2_or_20_appointments_and_notes(alice
 
     assert few == many
     assert many <= 30
+
+
+# --- who is offered what: the tab's buttons follow the predicates the pages ask --------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "case_role", "may_change"),
+    [
+        ("counselor", None, True),  # her primary counselor
+        ("case_manager", "other", True),  # a view-only place on the care team
+        ("peer", None, True),  # view-only too: peers book and move the appointments they go to
+        ("admin_role_user", None, False),  # sees every client, reads appointments, changes none
+    ],
+)
+def test_the_tab_offers_appointment_changes_exactly_to_those_the_change_pages_let_in(
+    persona, case_role, may_change, alice, scheduled, request
+):
+    """GIVEN Alice's booked appointment and someone who may open her chart
+    WHEN they open the Appointments tab and then the reschedule page
+    THEN the tab shows Reschedule / Cancel exactly when the page lets them in
+    (``selectors.appointments_can_change``: the role's permission on a client the user may see)."""
+    user = request.getfixturevalue(persona)
+    if case_role:
+        assign(alice, user, case_role)
+    http = login(user)
+    reschedule = reverse("clients:encounters:appointment-reschedule", args=[alice.pk, scheduled.pk])
+
+    tab = http.get(tab_url(alice))
+
+    assert tab.status_code == 200
+    assert (reschedule in tab.content.decode()) is may_change
+    assert http.get(reschedule).status_code == (200 if may_change else 403)
+
+
+def test_a_view_only_place_on_the_care_team_is_not_offered_a_note_it_may_not_write(
+    alice, counselor, case_manager
+):
+    """GIVEN a case manager on Alice's care team in the view-only "other" role (their role writes notes)
+    WHEN they mark her appointment attended from the tab (htmx swaps the row)
+    THEN the new row offers no "Write note", which the note page would refuse (403);
+    her counselor, who may change her record, is offered it."""
+    assign(alice, case_manager, "other")
+    note_create = reverse("clients:encounters:note-create", args=[alice.pk])
+    for user, offered in ((case_manager, False), (counselor, True)):
+        appointment = AppointmentFactory(client=alice, staff=counselor, starts_at=timezone.now())
+        http = login(user)
+
+        row = http.post(status_url(appointment), {"status": "attended", "row": "tab"}, HTTP_HX_REQUEST="true")
+
+        appointment.refresh_from_db()
+        assert row.status_code == 200 and appointment.status == S.ATTENDED
+        assert (f"{note_create}?appointment={appointment.pk}" in row.content.decode()) is offered
+        assert http.get(note_create).status_code == (200 if offered else 403)
