@@ -7,16 +7,18 @@ specialists do not: referral packets carry clinical information). Missing and hi
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from careteam import access
 from careteam.models import Team, User
 from clients.models import Client, Need
 from outreach import selectors as outreach_selectors
-from outreach.models import ScheduledMessage, SourceKind
+from outreach.models import MessageStatus, ScheduledMessage, SourceKind
 
 from . import states
 from .models import Referral, ReferralEvent, ReferralStatus
@@ -92,6 +94,53 @@ def partner_emails_for_referral(referral: Referral) -> list[ScheduledMessage]:
     retrying, failed, or was skipped and why — what the case manager needs when a partner says it
     never got the link. ``referral`` is already scoped to the user; one query."""
     return list(outreach_selectors.messages_for_source(referral, source_kind=SourceKind.REFERRAL_PARTNER))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a referral's timeline: something that happened, when, and who did it."""
+
+    occurred_at: dt.datetime
+    label: str
+    actor_kind: str  # "staff", "partner" or "system"
+    actor_label: str
+    note: str = ""
+
+
+def _event_entry(event: ReferralEvent, referral: Referral) -> TimelineEntry:
+    if event.kind == "status":
+        moved = event.get_to_status_display()
+        label = f"{event.get_from_status_display()} → {moved}" if event.from_status else moved
+    else:
+        label = event.get_kind_display()
+    if event.actor_kind == "partner":
+        actor = referral.organization.name
+    else:
+        actor = str(event.actor) if event.actor else _("System")
+    return TimelineEntry(event.occurred_at, label, event.actor_kind, actor, event.note)
+
+
+def _email_entry(message: ScheduledMessage) -> TimelineEntry | None:
+    """What became of a partner email, once it has an outcome (a queued one is an event already)."""
+    to = _("to %(address)s") % {"address": message.to_address}
+    if message.sent_at is not None:
+        return TimelineEntry(message.sent_at, _("Partner email sent"), "system", _("Outbox"), to)
+    if message.status == MessageStatus.FAILED:
+        return TimelineEntry(message.updated_at, _("Partner email failed"), "system", _("Outbox"), to)
+    if message.status in (MessageStatus.SKIPPED, MessageStatus.CANCELLED):
+        why = message.status_detail or message.get_status_reason_display()
+        return TimelineEntry(message.updated_at, _("Partner email not sent"), "system", _("Outbox"), why)
+    return None
+
+
+def timeline_for_referral(
+    referral: Referral, events: list[ReferralEvent], partner_emails: list[ScheduledMessage]
+) -> list[TimelineEntry]:
+    """The referral's events and what became of each partner email, oldest first: the case manager
+    reads in one place that the link was queued, sent (or why not) and what the partner did."""
+    entries = [_event_entry(e, referral) for e in events]
+    entries += [entry for m in partner_emails if (entry := _email_entry(m)) is not None]
+    return sorted(entries, key=lambda entry: entry.occurred_at)
 
 
 # Open and taken on by the partner (accepted, in progress, on hold): there is an appointment there to

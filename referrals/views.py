@@ -305,10 +305,13 @@ class ReferralDetailView(ReferralMixin, TemplateView):
             for m in (states.moves_from(referral.status) if can_change else [])
             if m.to != S.REQUESTED
         ]
+        partner_emails = selectors.partner_emails_for_referral(referral)
         ctx = self.chart_context(
             referral=referral,
-            events=list(selectors.events_for_referral(referral)),
-            partner_emails=selectors.partner_emails_for_referral(referral),
+            timeline=selectors.timeline_for_referral(
+                referral, list(selectors.events_for_referral(referral)), partner_emails
+            ),
+            partner_emails=partner_emails,
             can_change=can_change,
             moves=moves,
             sendable=sendable,

@@ -308,6 +308,25 @@ def test_the_referral_page_shows_the_partner_emails_state(draft, cm, monkeypatch
     assert "The partner link was withdrawn." in page
 
 
+def test_the_timeline_says_what_became_of_each_partner_email(draft, cm):
+    """GIVEN a referral sent, its email gone, then a new link issued and withdrawn before it went
+    WHEN the case manager reads the referral's timeline
+    THEN it shows, in order, the email sent and the next one not sent with the reason."""
+    services.referral_send(referral=draft, acting_user=cm)
+    dispatch.send_one(_partner_emails(draft).get().pk)
+    services.referral_link_resend(referral=draft, acting_user=cm)
+    services.referral_link_revoke(referral=draft, acting_user=cm)
+    newest = _partner_emails(draft).order_by("-pk").first()
+    dispatch.send_one(newest.pk)
+
+    page = _page(cm, draft)
+    timeline = page.split('id="h-timeline"', 1)[1].split("</ol>", 1)[0]
+    sent, not_sent = timeline.index("Partner email sent"), timeline.index("Partner email not sent")
+    assert sent < not_sent
+    assert "to referrals@eastside.example.org" in timeline[sent:not_sent]
+    assert "The partner link was withdrawn." in timeline[not_sent:]
+
+
 def test_the_referral_page_shows_a_retry_and_a_failure(draft, cm, settings, monkeypatch):
     settings.OUTREACH_MAX_ATTEMPTS = 2
     services.referral_send(referral=draft, acting_user=cm)
