@@ -60,7 +60,8 @@ class ChartMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def require_stronger_access(self, user) -> None:
-        """403 unless the user holds ``perm`` on the client (view access was just checked: no query)."""
+        """403 unless the user holds ``perm`` on the client. View access was checked by the lookup, so
+        only pages that need more (change, archive) ask again."""
         if self.perm == access.VIEW:
             return
         if not access.client_can_access(user, self.client_record, self.perm):

@@ -121,7 +121,7 @@ def _fail(message: ScheduledMessage, error: str, now: dt.datetime) -> SendResult
             "client": message.client.display_name,
         }
     else:
-        title = f"A message to {message.client.display_name} could not be sent"
+        title = _("A message to %(client)s could not be sent") % {"client": message.client.display_name}
     task = message_failure_task(message, title=title, error=error)
     _finish(message, MessageStatus.FAILED, last_error=error[:2000], task=task, claimed_at=None)
     return SendResult("failed", error)

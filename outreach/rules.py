@@ -141,14 +141,13 @@ def quiet_hours_end(
 
     ``time_zone`` is the client's, from ``careteam.timezones.client_time_zone`` (a blank or unknown
     zone falls back to the site's there, not here)."""
-    tz = time_zone
-    local = at.astimezone(tz)
+    local = at.astimezone(time_zone)
     t = local.time().replace(tzinfo=None)
     if start is None or end is None or not in_quiet_hours(t, start=start, end=end):
         return None
     # Overnight and already past the start: the window ends tomorrow morning.
     end_day = local.date() + dt.timedelta(days=1) if end < start <= t else local.date()
-    return dt.datetime.combine(end_day, end, tzinfo=tz).astimezone(dt.UTC)
+    return dt.datetime.combine(end_day, end, tzinfo=time_zone).astimezone(dt.UTC)
 
 
 def rule_quiet_hours(message: ScheduledMessage, now: dt.datetime) -> Decision | None:

@@ -93,7 +93,24 @@ def partner_emails_for_referral(referral: Referral) -> list[ScheduledMessage]:
     """The partner's link emails in the outbox, newest first: whether each was sent, is waiting or
     retrying, failed, or was skipped and why — what the case manager needs when a partner says it
     never got the link. ``referral`` is already scoped to the user; one query."""
-    return list(outreach_selectors.messages_for_source(referral, source_kind=SourceKind.REFERRAL_PARTNER))
+    emails = list(outreach_selectors.messages_for_source(referral, source_kind=SourceKind.REFERRAL_PARTNER))
+    for m in emails:
+        m.retrying = m.status == MessageStatus.PENDING and m.attempts > 0
+        m.state_label = _partner_email_state(m)
+    return emails
+
+
+def _partner_email_state(message: ScheduledMessage) -> str:
+    """The partner email's state in a case manager's words (the card on the referral page)."""
+    if message.status == MessageStatus.PENDING:
+        return _("Retrying") if message.attempts else _("Waiting to send")
+    if message.status == MessageStatus.SENDING:
+        return _("Sending")
+    if message.status in (MessageStatus.SENT, MessageStatus.DELIVERED):
+        return _("Sent")
+    if message.status == MessageStatus.FAILED:
+        return _("Failed")
+    return _("Not sent")
 
 
 @dataclass(frozen=True)
