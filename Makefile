@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format check-migrations smoke clean help
+.PHONY: install run test fuzz lint format check-migrations smoke clean help
 
 help:
 	@echo "make run    install, migrate, seed demo data, start web + worker + beat (embedded default)"
 	@echo "make test   install and run the whole test suite"
+	@echo "make fuzz   schemathesis over the whole API: no request may get a 5xx (a few minutes)"
 	@echo "make lint   ruff, and migrations in step with the models"
 
 $(BIN)/python:
@@ -31,13 +32,20 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  careteam is starting on http://127.0.0.1:$${CARETEAM_PORT:-8000}/  (Ctrl-C stops web, worker and beat)"
-	@echo "  Demo logins: counselor, casemanager, peer, crisis, supervisor, outsider, admin"
+	@echo "  Demo logins: counselor, casemanager, peer, crisis, supervisor, counselor2, supervisor2, outsider, admin"
 	@echo "  Password for all of them: careteam-demo"
+	@echo "  Two-factor sign-in is relaxed for the demo (CARETEAM_MFA_REQUIRED=0); run"
+	@echo "  'CARETEAM_MFA_REQUIRED=1 make run' to be asked to enrol, as production does."
 	@echo ""
-	$(BIN)/honcho --procfile Procfile.dev start
+	CARETEAM_MFA_REQUIRED=$${CARETEAM_MFA_REQUIRED:-0} $(BIN)/honcho --procfile Procfile.dev start
 
 test: install
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+
+# CARETEAM_FUZZ_EXAMPLES (default 50) requests per operation; CARETEAM_FUZZ_COVERAGE=1 adds every
+# boundary case (several times slower); CARETEAM_FUZZ_USER picks the demo login (default supervisor).
+fuzz: install
+	CARETEAM_FUZZ=1 $(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/api_fuzz $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -136,3 +136,18 @@ def minimum_necessary_view(user: User) -> bool:
     return user.has_role(Role.PEER_SPECIALIST) and not user.has_role(
         Role.COUNSELOR, Role.CASE_MANAGER, Role.CRISIS_WORKER, Role.SUPERVISOR, Role.ADMIN
     )
+
+
+def lockouts_can_view(user: User) -> bool:
+    """Supervisors and administrators see who is locked out of signing in (a sign of an attack)."""
+    return user.has_perm("axes.view_accessattempt")
+
+
+def lockouts_can_lift(user: User) -> bool:
+    """Administrators may lift a lockout before it expires."""
+    return user.has_perm("axes.delete_accessattempt")
+
+
+def mfa_can_reset(user: User) -> bool:
+    """Administrators may reset someone's two-factor authentication (a lost phone)."""
+    return user.has_perm("careteam.change_user")

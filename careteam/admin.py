@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import Truncator
+from knox.models import AuthToken
 
 from clients.models import TIME_ZONE_CHOICES, Client
 
@@ -29,6 +32,8 @@ from .errors import DomainError
 from .models import AuditAction, AuditEvent, CareTeamAssignment, ServiceHeartbeat, Team, User
 from .roles import Role
 from .services import assignment_end, assignment_start
+from .signin.selectors import SECOND_FACTORS
+from .signin.services import mfa_reset, sessions_end_everywhere
 
 _PERSONAL = ("first_name", "last_name", "credentials", "email", "time_zone")
 
@@ -55,13 +60,56 @@ class UserAdmin(DjangoUserAdmin):
         ("Roles", {"classes": ("wide",), "fields": ("groups",)}),
     )
     filter_horizontal = ("groups",)
-    list_display = ("username", "full_name", "credentials", "email", "roles", "is_active", "is_staff")
+    list_display = (
+        "username",
+        "full_name",
+        "credentials",
+        "email",
+        "roles",
+        "two_factor",
+        "is_active",
+        "is_staff",
+    )
+    actions = ["reset_two_factor", "end_sessions_everywhere"]
     list_filter = ("groups", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "first_name", "last_name", "email")
     ordering = ("last_name", "first_name", "username")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        second_factor = Authenticator.objects.filter(user=OuterRef("pk"), type__in=SECOND_FACTORS)
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("groups")
+            .annotate(_two_factor=Exists(second_factor))
+        )
+
+    @admin.display(description="two-factor", boolean=True, ordering="_two_factor")
+    def two_factor(self, obj: User) -> bool:
+        return obj._two_factor
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not access.mfa_can_reset(request.user):
+            actions.pop("reset_two_factor", None)
+            actions.pop("end_sessions_everywhere", None)
+        return actions
+
+    @admin.action(description="Reset two-factor authentication (they enrol again at next sign-in)")
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            mfa_reset(user=user, acting_user=request.user)
+        self.message_user(
+            request,
+            f"Two-factor authentication reset for {queryset.count()} account(s); their sessions "
+            "and API tokens ended. Each enrols again at their next sign-in.",
+        )
+
+    @admin.action(description="Sign out everywhere (end web sessions and revoke API tokens)")
+    def end_sessions_everywhere(self, request, queryset):
+        for user in queryset:
+            sessions_end_everywhere(user=user, acting_user=request.user, reason="admin")
+        self.message_user(request, f"Signed out {queryset.count()} account(s) on every device.")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":
@@ -330,3 +378,10 @@ class ServiceHeartbeatAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """When the worker last answered beat; written by the heartbeat task only."""
 
     list_display = ("name", "last_seen")
+
+
+# Sign-in records are changed through audited paths only: a user's own security page, the
+# actions above, /accounts/locked/. The libraries' own admin pages would let them change silently.
+for _model in (Authenticator, AuthToken, EmailAddress):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

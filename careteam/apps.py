@@ -9,3 +9,4 @@ class CareteamConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (login, logout and role-change audit)
+        from .signin import receivers  # noqa: F401  (session clock, password/MFA/lockout audit)

@@ -1,8 +1,10 @@
-"""Request-scoped context for the audit trail (client address and path)."""
+"""Request-scoped context for the audit trail (client address and path), and the headers every
+response carries (no caching of client data, the browser-features policy)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_ipv46_address
+from django.utils.cache import patch_cache_control
 from django.utils.ipv6 import clean_ipv6_address
 
 from .audit import RequestContext, reset_request_context, set_request_context
@@ -43,3 +45,52 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             reset_request_context(token)
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store, private`` on every response a view makes.
+
+    Almost every page, print, CSV and API answer carries client information, and the ones that do
+    not (the sign-in page, redirects, errors) lose nothing by not being cached; the signed links a
+    partner or a client opens without an account carry it too. So the rule does not depend on who
+    is signed in (DRF authenticates API tokens inside the view, after this middleware has looked):
+    nothing a view returns may rest in a browser's or a proxy's cache. Static files never get here
+    (WhiteNoise answers them above). A view that already said ``no-store`` (``never_cache``: the
+    health check, the sign-in page) keeps exactly what it said; any other directives a view set are
+    kept, with ``no-store`` and ``private`` added (``private`` replaces ``public``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", "").lower():
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """``{"camera": [], "publickey-credentials-get": ["self"]}`` as the header spells it:
+    ``camera=(), publickey-credentials-get=(self)``. ``self`` and ``*`` are tokens; origins are quoted."""
+
+    def allow(origin: str) -> str:
+        return origin if origin in ("self", "*") else f'"{origin}"'
+
+    return ", ".join(f"{feature}=({' '.join(map(allow, origins))})" for feature, origins in policy.items())
+
+
+class PermissionsPolicyMiddleware:
+    """The ``Permissions-Policy`` header (settings.PERMISSIONS_POLICY) on every response, static files
+    included: the browser features no page needs are switched off, so injected or third-party script
+    could not reach the camera, the microphone or the person's location."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = permissions_policy_header(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

@@ -37,6 +37,8 @@ class User(AbstractUser):
         default=False,
         help_text="This person's signed notes wait for a supervisor's co-signature (e.g. interns, trainees).",
     )
+    # "Sign out everywhere" and an MFA reset move this forward: sessions begun before it end.
+    sessions_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -160,6 +162,11 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", "Logged out"
     LOGIN_FAILED = "login_failed", "Failed login"
     PERMISSION_CHANGE = "permission_change", "Permission changed"
+    PASSWORD_CHANGE = "password_change", "Password changed"
+    MFA_CHANGE = "mfa_change", "Two-factor authentication changed"
+    LOCKOUT = "lockout", "Sign-in locked"
+    UNLOCK = "unlock", "Sign-in unlocked"
+    API_TOKEN = "api_token", "API token issued or revoked"
 
 
 class AuditEvent(models.Model):

@@ -20,7 +20,9 @@ def _logged_in(sender, request, user, **kwargs):
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit_log(user=user, action=AuditAction.LOGOUT)
+        # Set by careteam.signin.middleware when the session ended itself (idle, absolute, revoked).
+        reason = getattr(request, "careteam_logout_reason", None)
+        audit_log(user=user, action=AuditAction.LOGOUT, detail={"reason": reason} if reason else None)
 
 
 @receiver(user_login_failed)

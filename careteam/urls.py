@@ -1,21 +1,19 @@
 """The core's pages: home, sign-in and sign-out, health and the favicon."""
 
-from django.conf import settings
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from allauth.account.views import LogoutView
+from django.urls import include, path
 
 from . import views
+from .signin.views import LoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, extra_context={"demo_hint": settings.DEBUG}
-        ),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # allauth's sign-in under careteam's names; allauth's own URL names (account_login, mfa_index, …)
+    # resolve to the same pages through the include below.
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
+    path("accounts/", include("careteam.signin.urls")),
+    path("accounts/", include("allauth.urls")),
 ]

@@ -6,7 +6,8 @@ import django_filters
 from rest_framework import mixins, serializers, viewsets
 
 from careteam import access
-from careteam.api_base import ReadPermissions
+from careteam.api_base import ConcurrencyControlMixin, ReadPermissions
+from careteam.api_filters import RowIdFilter
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.models import AuditAction, CareTeamAssignment
 
@@ -102,7 +103,7 @@ class PeerClientSerializer(serializers.ModelSerializer):
 class ClientFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or record number")
     status = django_filters.ChoiceFilter(choices=ClientStatus.choices)
-    primary_team = django_filters.NumberFilter()
+    primary_team = RowIdFilter()
 
     class Meta:
         model = Client
@@ -113,15 +114,19 @@ class ClientFilter(django_filters.FilterSet):
 
 
 class ClientViewSet(
+    ConcurrencyControlMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Clients the caller's care team may see. No delete: records are discharged or archived."""
+    """Clients the caller's care team may see. No delete: records are discharged or archived.
+    Updates send ``If-Match`` with the ETag of the record they were made from."""
 
     permission_classes = [ReadPermissions]
+    # The same for every reader, whichever serializer their role gets.
+    concurrency_fields = services.CLIENT_EDITABLE_FIELDS
     filterset_class = ClientFilter
     ordering_fields = ["legal_last_name", "record_number", "date_of_birth", "status", "updated_at"]
     ordering = ["legal_last_name", "legal_first_name", "id"]
@@ -160,6 +165,9 @@ class ClientViewSet(
 
     def perform_update(self, serializer):
         client = services.client_update(
-            client=serializer.instance, acting_user=self.request.user, data=serializer.validated_data
+            client=serializer.instance,
+            acting_user=self.request.user,
+            data=serializer.validated_data,
+            expected=self.concurrency_expected(serializer.instance),
         )
         serializer.instance = selectors.with_care_team(Client.objects.filter(pk=client.pk)).get()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from careteam import access
 from careteam.audit import audit_log
+from careteam.concurrency import ConcurrencyFormMixin, StaleEditError
 from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.timezones import user_time_zone
@@ -22,8 +23,11 @@ from .chart import alerts_for, tabs_for
 
 
 def add_service_errors(form, exc: Exception) -> None:
-    """Show a service's refusal on the form without losing what the user typed."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+    """Show a service's refusal on the form without losing what the user typed. A stale save
+    (``StaleEditError``) on a versioned form also lists what changed and carries the new version."""
+    if isinstance(exc, StaleEditError) and isinstance(form, ConcurrencyFormMixin):
+        form.refuse_stale(exc)
+    elif isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     elif isinstance(exc, DomainError):

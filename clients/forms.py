@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from careteam.access import clients_can_see_all
+from careteam.concurrency import ConcurrencyFormMixin
 from careteam.forms import BootstrapFormMixin
 from careteam.models import CaseRole, Team, User
 
@@ -40,7 +41,7 @@ def teams_for_user(user: User):
     return teams.filter(Q(members=user) | Q(supervisors=user)).distinct()
 
 
-class ClientForm(BootstrapFormMixin, forms.ModelForm):
+class ClientForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES, initial="America/New_York")
 
     class Meta:
@@ -115,7 +116,7 @@ class IntakeForm(ClientForm):
         return cleaned
 
 
-class SupportivePersonForm(BootstrapFormMixin, forms.ModelForm):
+class SupportivePersonForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = SupportivePerson
         fields = SUPPORTIVE_PERSON_FIELDS

@@ -10,6 +10,13 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from phonenumber_field.modelfields import PhoneNumberField
 
+from careteam.fields import (
+    ADDENDUM_MAX_LENGTH,
+    CLINICAL_NOTE_MAX_LENGTH,
+    COMMENT_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    BoundedTextField,
+)
 from careteam.models import Team, User, validate_time_zone
 
 
@@ -334,8 +341,8 @@ class Instrument(models.Model):
     version = models.CharField(max_length=40, blank=True)
     scoring_rule = models.CharField(max_length=32, choices=ScoringRule.choices)
     items = models.JSONField(default=list)
-    instructions = models.TextField(blank=True)
-    licence_note = models.TextField(blank=True)
+    instructions = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    licence_note = BoundedTextField(blank=True, max_length=COMMENT_MAX_LENGTH)
     copyright_line = models.CharField(max_length=300, blank=True)
     # Measurement-based care cadence: re-administer every N days to active clients already measured.
     cadence_days = models.PositiveIntegerField(null=True, blank=True)
@@ -493,11 +500,11 @@ class EncounterNote(models.Model):
     )
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notes")
     format = models.CharField(max_length=4, choices=NoteFormat.choices, default=NoteFormat.DAP)
-    subjective = models.TextField(blank=True)
-    objective = models.TextField(blank=True)
-    data = models.TextField(blank=True)
-    assessment = models.TextField(blank=True)
-    plan = models.TextField(blank=True)
+    subjective = BoundedTextField(blank=True, max_length=CLINICAL_NOTE_MAX_LENGTH)
+    objective = BoundedTextField(blank=True, max_length=CLINICAL_NOTE_MAX_LENGTH)
+    data = BoundedTextField(blank=True, max_length=CLINICAL_NOTE_MAX_LENGTH)
+    assessment = BoundedTextField(blank=True, max_length=CLINICAL_NOTE_MAX_LENGTH)
+    plan = BoundedTextField(blank=True, max_length=CLINICAL_NOTE_MAX_LENGTH)
     minutes_spent = models.PositiveSmallIntegerField(null=True, blank=True)
     restricted = models.BooleanField(
         default=False, help_text="Psychotherapy note: only you and your supervisor can read it."
@@ -548,7 +555,7 @@ class NoteAddendum(models.Model):
 
     note = models.ForeignKey(EncounterNote, on_delete=models.PROTECT, related_name="addenda")
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    text = models.TextField()
+    text = BoundedTextField(max_length=ADDENDUM_MAX_LENGTH)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from careteam.audit import audit_log, changed_field_names, snapshot
+from careteam.concurrency import Expected, require_unchanged
 from careteam.errors import DomainError
 from careteam.models import DEFAULT_CASE_ROLE, AuditAction, User
 from careteam.services import assignment_start
@@ -75,11 +76,15 @@ def client_create(*, acting_user: User, data: dict) -> Client:
 
 
 @transaction.atomic
-def client_update(*, client: Client, acting_user: User, data: dict) -> Client:
-    """Change fields of the record; the audit row names the fields that changed (never their values)."""
+def client_update(
+    *, client: Client, acting_user: User, data: dict, expected: Expected | None = None
+) -> Client:
+    """Change fields of the record; the audit row names the fields that changed (never their values).
+    ``expected``: the version the editor started from; a stale one raises ``StaleEditError``."""
     # Re-read under a row lock: the caller's instance may already carry the new values
     # (a bound ModelForm writes onto it), and two editors must not silently overwrite each other.
     client = Client.objects.select_for_update().get(pk=client.pk)
+    require_unchanged(client, expected)
     fields = [k for k in data if k in CLIENT_EDITABLE_FIELDS]
     before = snapshot(client, fields)
     for field in fields:
@@ -128,8 +133,11 @@ def supportive_person_create(*, client: Client, acting_user: User, data: dict) -
 
 
 @transaction.atomic
-def supportive_person_update(*, person: SupportivePerson, acting_user: User, data: dict) -> SupportivePerson:
+def supportive_person_update(
+    *, person: SupportivePerson, acting_user: User, data: dict, expected: Expected | None = None
+) -> SupportivePerson:
     person = SupportivePerson.objects.select_for_update().get(pk=person.pk)
+    require_unchanged(person, expected)
     fields = [k for k in data if k in SUPPORTIVE_PERSON_FIELDS]
     before = snapshot(person, fields)
     for field in fields:

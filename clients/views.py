@@ -154,7 +154,10 @@ class ClientUpdateView(ChartMixin, PermissionRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 services.client_update(
-                    client=self.client_record, acting_user=request.user, data=form.cleaned_data
+                    client=self.client_record,
+                    acting_user=request.user,
+                    data=form.cleaned_data,
+                    expected=form.expected_version(),
                 )
             except (ValidationError, DomainError) as exc:
                 add_service_errors(form, exc)
@@ -314,9 +317,12 @@ class SupportivePersonUpdateView(ChartMixin, PermissionRequiredMixin, TemplateVi
         if form.is_valid():
             try:
                 services.supportive_person_update(
-                    person=person, acting_user=request.user, data=form.cleaned_data
+                    person=person,
+                    acting_user=request.user,
+                    data=form.cleaned_data,
+                    expected=form.expected_version(),
                 )
-            except ValidationError as exc:
+            except (ValidationError, DomainError) as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, "Supportive person updated.")

@@ -8,6 +8,7 @@ generated development secret. Production sets ``DATABASE_URL``,
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,7 +68,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -88,16 +93,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "careteam.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Client data is never cached: every response from here in says no-store, signed links and API included.
+    "careteam.middleware.NoStoreMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "careteam.signin.middleware.SessionTimeoutMiddleware",
+    "careteam.signin.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "careteam.middleware.AuditContextMiddleware",
+    # Last, so it sees the lockout flag the authentication backend set on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +127,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workspace.context_processors.navigation",
+                "careteam.signin.context.session_clock",
             ],
         },
     },
@@ -138,8 +152,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the API throttles' and allauth's counters: shared through Redis when CACHE_URL is
+# set (production: every web process must count the same requests), per process otherwise.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 AUTH_USER_MODEL = "careteam.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses before the password is even checked while a lockout is in force.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -148,10 +173,63 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "careteam.signin.passwords.LowEntropyPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in (README "Security"). django-allauth runs the login, password and MFA pages; there is no
+# self-service sign-up: administrators create staff accounts.
+ACCOUNT_ADAPTER = "careteam.signin.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the other sessions end (their auth hash changes); this one stays
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# django-axes counts failed sign-ins (below); allauth's own login limits would be a second,
+# differently-worded lock on the same form. Its other limits (password reset, MFA codes) stay.
+ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": False}
+MFA_ADAPTER = "careteam.signin.adapters.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_TOTP_ISSUER = "careteam"
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff emails are set by administrators, not verified by mail
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # passkeys on http://127.0.0.1 in development only
+# Every staff account must enrol a second factor before it sees anything (make run relaxes this for
+# the demo logins with CARETEAM_MFA_REQUIRED=0).
+CARETEAM_MFA_REQUIRED = envbool("CARETEAM_MFA_REQUIRED", True)
+# Fernet keys that encrypt MFA secrets at rest, comma-separated: the first encrypts, all decrypt (so
+# a key can be rotated). Unset, one is derived from SECRET_KEY; set it before you rotate SECRET_KEY.
+MFA_ENCRYPTION_KEYS = envlist("MFA_ENCRYPTION_KEYS")
+
+# Sessions: signed out after CARETEAM_SESSION_IDLE_TIMEOUT seconds without activity (a warning with
+# "Stay signed in" shows two minutes before) and after CARETEAM_SESSION_ABSOLUTE_TIMEOUT whatever happens.
+CARETEAM_SESSION_IDLE_TIMEOUT = envint("CARETEAM_SESSION_IDLE_TIMEOUT", 15 * 60)
+CARETEAM_SESSION_ABSOLUTE_TIMEOUT = envint("CARETEAM_SESSION_ABSOLUTE_TIMEOUT", 12 * 3600)
+CARETEAM_SESSION_WARNING = 120
+
+# Failed sign-ins (django-axes, OWASP ASVS 5.0 V6.3): after AXES_FAILURE_LIMIT failures for one
+# username, or from one address, sign-in is refused for AXES_COOLOFF_TIME. The lock always lifts on
+# its own (never permanent, and further failures during it do not extend it), so an attacker can
+# delay a real user but never shut them out; an administrator can unlock at once.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "careteam.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "careteam.signin.views.locked_out"
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # locked sign-ins are listed and lifted (audited) at /accounts/locked/
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, expire, listed and revocable per user.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=envint("API_TOKEN_TTL_HOURS", 12)),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 20,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous object permissions
 
@@ -221,10 +299,19 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated API call answers 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Per caller: a person at a screen makes well under one request a second.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "30/min"),
+        "user": os.environ.get("API_THROTTLE_USER", "600/min"),
+    },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -242,6 +329,9 @@ SPECTACULAR_SETTINGS = {
     "Every endpoint is scoped to the clients the caller's care team may see.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and field: signed-in callers only (session or API token), in
+    # every environment. The Swagger page also needs a login (config/urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI is served from the drf-spectacular-sidecar package: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -254,7 +344,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_COOKIE_AGE = CARETEAM_SESSION_ABSOLUTE_TIMEOUT
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 if not DEBUG:
@@ -282,6 +372,39 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Permissions-Policy (careteam.middleware.PermissionsPolicyMiddleware): browser features no page uses
+# are off for every frame; passkeys (WebAuthn) stay on for our own origin only.
+PERMISSIONS_POLICY = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "bluetooth",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "local-fonts",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
+
 # Behind a load balancer, how many proxies append to X-Forwarded-For; the
 # audit trail records the address the outermost trusted proxy saw.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
@@ -292,7 +415,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # axes logs every sign-in at INFO; the audit trail already records them.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # careteam's own knobs.

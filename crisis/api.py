@@ -178,17 +178,29 @@ class ContactRowSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40, allow_blank=True, required=False, default="")
 
 
+def _section_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.CharField(max_length=services.SAFETY_PLAN_ENTRY_MAX_LENGTH),
+        required=False,
+        max_length=services.SAFETY_PLAN_SECTION_MAX_ENTRIES,
+    )
+
+
 class SafetyPlanSerializer(serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     reason = serializers.ChoiceField(choices=SafetyPlanReason.choices)
     author_name = serializers.CharField(source="author.__str__", read_only=True)
-    warning_signs = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
-    coping_strategies = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
-    distractions = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
-    help_contacts = ContactRowSerializer(many=True, required=False)
-    professionals = ContactRowSerializer(many=True, required=False)
-    environment_safety = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
-    reasons_for_living = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    warning_signs = _section_field()
+    coping_strategies = _section_field()
+    distractions = _section_field()
+    help_contacts = ContactRowSerializer(
+        many=True, required=False, max_length=services.SAFETY_PLAN_SECTION_MAX_ENTRIES
+    )
+    professionals = ContactRowSerializer(
+        many=True, required=False, max_length=services.SAFETY_PLAN_SECTION_MAX_ENTRIES
+    )
+    environment_safety = _section_field()
+    reasons_for_living = _section_field()
 
     class Meta:
         model = SafetyPlanVersion

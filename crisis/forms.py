@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from careteam.concurrency import ConcurrencyFormMixin
 from careteam.forms import BootstrapFormMixin
 from careteam.models import User
 from clients.models import Client
@@ -17,7 +19,9 @@ from .models import (
     PresentingConcern,
     RiskLevel,
     SafetyPlanReason,
+    SafetyPlanVersion,
 )
+from .services import SAFETY_PLAN_ENTRY_MAX_LENGTH, SAFETY_PLAN_SECTION_MAX_ENTRIES, SAFETY_PLAN_SECTIONS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 HELP_ROWS = 5
@@ -124,12 +128,34 @@ class DispositionForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(max_length=500, required=False, label="Note")
 
 
+def validate_section_lines(value: str) -> None:
+    """A list section is one entry per line: as many lines and as long as the API takes."""
+    lines = [line for line in value.splitlines() if line.strip()]
+    if len(lines) > SAFETY_PLAN_SECTION_MAX_ENTRIES:
+        raise forms.ValidationError(
+            _("At most %(count)d lines."),
+            code="max_entries",
+            params={"count": SAFETY_PLAN_SECTION_MAX_ENTRIES},
+        )
+    limit = SAFETY_PLAN_ENTRY_MAX_LENGTH
+    too_long = [n for n, line in enumerate(lines, start=1) if len(line.strip()) > limit]
+    if too_long:
+        raise forms.ValidationError(
+            _("Line %(line)d is longer than %(limit)d characters."),
+            code="max_length",
+            params={"line": too_long[0], "limit": limit},
+        )
+
+
 def _plan_fields() -> dict:
     fields: dict = {"reason": forms.ChoiceField(choices=SafetyPlanReason.choices, label="Why this version")}
     for name, label, help_text in LIST_SECTIONS:
         fields[name] = forms.CharField(
             label=label,
             required=False,
+            # Every line at its longest, with its line break.
+            max_length=SAFETY_PLAN_SECTION_MAX_ENTRIES * (SAFETY_PLAN_ENTRY_MAX_LENGTH + 1),
+            validators=[validate_section_lines],
             widget=forms.Textarea(attrs={"rows": 3}),
             help_text=f"{help_text} One per line.",
         )
@@ -144,11 +170,22 @@ def _plan_fields() -> dict:
     return fields
 
 
-class SafetyPlanFormBase(BootstrapFormMixin, forms.Form):
-    """Seven sections as text lists, two of them as name + phone rows; pre-filled from the current version."""
+class SafetyPlanFormBase(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
+    """Seven sections as text lists, two of them as name + phone rows; pre-filled from the current version.
+
+    Versioned by the latest version when the form was opened (``current``, or none yet): saving after
+    someone else saved a newer one is refused, listing what they changed."""
+
+    concurrency_fields = ("version", *SAFETY_PLAN_SECTIONS)
+    concurrency_model = SafetyPlanVersion
+    concurrency_labels = {
+        "version": _("Version"),
+        "help_contacts": _("People I can ask for help"),
+        "professionals": _("Professionals and services I can call"),
+    }
 
     def __init__(self, *args, current=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, version_of=current, **kwargs)
         if not self.is_bound:
             self.initial.update(self.initial_from(current))
 

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from careteam import access
 from careteam.audit import audit_log
+from careteam.concurrency import Expected, require_unchanged
 from careteam.errors import DomainError
+from careteam.fields import LIST_MAX_ITEMS
 from careteam.models import (
     AuditAction,
     CareTeamAssignment,
@@ -70,6 +72,9 @@ SAFETY_PLAN_SECTIONS = (
     "reasons_for_living",
 )
 CONTACT_SECTIONS = ("help_contacts", "professionals")
+# One entry of a safety-plan section (a warning sign, a reason for living) and how many a section holds.
+SAFETY_PLAN_ENTRY_MAX_LENGTH = 300
+SAFETY_PLAN_SECTION_MAX_ENTRIES = LIST_MAX_ITEMS
 CHECKPOINT_SOURCE = "crisis.followupcheckpoint"
 
 
@@ -234,36 +239,53 @@ def episode_close(*, episode: CrisisEpisode, acting_user: User) -> CrisisEpisode
 
 def _clean_section(name: str, value) -> list:
     if name in CONTACT_SECTIONS:
-        rows = []
+        entries = []
         for row in value or []:
             name_, phone = str(row.get("name", "")).strip(), str(row.get("phone", "")).strip()
             if name_ or phone:
                 if not name_:
                     raise DomainError("Give a name for each phone number.", field=name)
-                rows.append({"name": name_[:150], "phone": phone[:40]})
-        return rows
-    return [str(item).strip()[:300] for item in value or [] if str(item).strip()]
+                entries.append({"name": name_[:150], "phone": phone[:40]})
+    else:
+        texts = (str(item).strip() for item in value or [])
+        entries = [text[:SAFETY_PLAN_ENTRY_MAX_LENGTH] for text in texts if text]
+    if len(entries) > SAFETY_PLAN_SECTION_MAX_ENTRIES:
+        raise DomainError(
+            _("At most %(count)d entries in a section.") % {"count": SAFETY_PLAN_SECTION_MAX_ENTRIES},
+            field=name,
+        )
+    return entries
 
 
 @transaction.atomic
 def safety_plan_save(
-    *, client: Client, acting_user: User, data: dict, reason: str, episode: CrisisEpisode | None = None
+    *,
+    client: Client,
+    acting_user: User,
+    data: dict,
+    reason: str,
+    episode: CrisisEpisode | None = None,
+    expected: Expected | None = None,
 ) -> SafetyPlanVersion:
-    """Save the safety plan as a new version (earlier versions are never changed)."""
+    """Save the safety plan as a new version (earlier versions are never changed).
+
+    ``expected``: the version the editor started from (the latest when the form was opened, or none);
+    if another version has been saved since, ``StaleEditError`` and nothing is saved."""
     sections = {name: _clean_section(name, data.get(name)) for name in SAFETY_PLAN_SECTIONS}
     if not any(sections.values()):
         raise DomainError("Write at least one section of the safety plan.", field="warning_signs")
     if episode is not None and episode.client_id != client.pk:
         raise DomainError("That episode belongs to another client.", field="episode")
     Client.objects.select_for_update().filter(pk=client.pk).first()  # serialise version numbers
-    last = (
-        SafetyPlanVersion.objects.filter(client=client)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
+    latest = SafetyPlanVersion.objects.filter(client=client).order_by("-version").first()
+    require_unchanged(latest, expected, model=SafetyPlanVersion)
     version = SafetyPlanVersion.objects.create(
-        client=client, version=(last or 0) + 1, author=acting_user, reason=reason, episode=episode, **sections
+        client=client,
+        version=(latest.version if latest else 0) + 1,
+        author=acting_user,
+        reason=reason,
+        episode=episode,
+        **sections,
     )
     audit_log(
         user=acting_user,

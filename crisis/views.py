@@ -22,6 +22,7 @@ from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from careteam.timezones import user_time_zone
 from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 
 from . import checkpoints, selectors, services
@@ -131,7 +132,7 @@ class CrisisTabView(UserTimeZoneMixin, ChartMixin, TemplateView):
                 ),
                 stop_form=StopForm(),
                 send_form=SendPlanForm(initial={"channel": "sms" if client.may_text else "email"}),
-                user_tz=user.time_zone,
+                user_tz=user_time_zone(user),
             )
         )
 
@@ -169,7 +170,7 @@ class EpisodeMixin(UserTimeZoneMixin, ChartMixin):
             can_contacts=selectors.crisis_record_can_change(
                 user, self.client_record, "crisis.add_caringcontactplan"
             ),
-            user_tz=user.time_zone,
+            user_tz=user_time_zone(user),
         )
         return self.render_to_response(ctx, status=status)
 
@@ -187,6 +188,10 @@ class EpisodeDispositionView(EpisodeMixin, PermissionRequiredMixin, TemplateView
     permission_required = "crisis.change_crisisepisode"
     perm = access.CHANGE
     template_name = "crisis/episode_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        """The form lives on the episode page (a reload after a refused POST lands here)."""
+        return redirect(_episode_url(self.get_episode()))
 
     def post(self, request, *args, **kwargs):
         episode = self.get_episode()
@@ -265,7 +270,7 @@ class SafetyPlanEditView(SafetyPlanMixin, PermissionRequiredMixin, TemplateView)
 
     def post(self, request, *args, **kwargs):
         current = selectors.current_safety_plan(self.client_record)
-        form = SafetyPlanForm(request.POST)
+        form = SafetyPlanForm(request.POST, current=current)
         if form.is_valid():
             try:
                 version = services.safety_plan_save(
@@ -273,6 +278,7 @@ class SafetyPlanEditView(SafetyPlanMixin, PermissionRequiredMixin, TemplateView)
                     acting_user=request.user,
                     data=form.plan_data(),
                     reason=form.cleaned_data["reason"],
+                    expected=form.expected_version(),
                 )
             except DomainError as exc:
                 add_service_errors(form, exc)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from careteam.forms import BootstrapFormMixin
@@ -14,14 +15,27 @@ from careteam.models import User
 from .scope import Scope, scope_for, teams_for
 
 MAX_RANGE_DAYS = 366  # a year at most: the queries are sized for a quarter, a year is still quick
+# The figures count back from the days chosen (the default start is 29 days before the end), so the
+# days stay far inside what a date holds: 0001-01-01 as the last day overflowed (a 500, API fuzzing).
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2099, 12, 31)
+DAY_LIMITS = [MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)]
 
 
 class DashboardFilterForm(BootstrapFormMixin, forms.Form):
     start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="First day."
+        label="From",
+        required=False,
+        validators=DAY_LIMITS,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="First day.",
     )
     end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Last day."
+        label="To",
+        required=False,
+        validators=DAY_LIMITS,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Last day.",
     )
     team = forms.TypedMultipleChoiceField(
         label="Teams", required=False, coerce=int, help_text="None chosen: every team you supervise."

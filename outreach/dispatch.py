@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careteam import access
+from careteam.fields import COMMENT_MAX_LENGTH
 from careteam.models import Task, TaskKind
 from careteam.services import task_create
 
@@ -123,7 +124,7 @@ def _fail(message: ScheduledMessage, error: str, now: dt.datetime) -> SendResult
     else:
         title = _("A message to %(client)s could not be sent") % {"client": message.client.display_name}
     task = message_failure_task(message, title=title, error=error)
-    _finish(message, MessageStatus.FAILED, last_error=error[:2000], task=task, claimed_at=None)
+    _finish(message, MessageStatus.FAILED, last_error=error[:COMMENT_MAX_LENGTH], task=task, claimed_at=None)
     return SendResult("failed", error)
 
 
@@ -135,7 +136,7 @@ def _retry_or_fail(message: ScheduledMessage, error: str, now: dt.datetime) -> S
         message,
         MessageStatus.PENDING,
         send_at=now + dt.timedelta(seconds=backoff_seconds(message.attempts)),
-        last_error=error[:2000],
+        last_error=error[:COMMENT_MAX_LENGTH],
         claimed_at=None,
     )
     return SendResult("retry", error)

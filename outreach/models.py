@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from careteam.fields import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, MESSAGE_MAX_LENGTH, BoundedTextField
 from careteam.models import Task, User
 from clients.models import Client, SupportivePerson
 
@@ -73,7 +74,7 @@ class MessageTemplate(models.Model):
     language = models.CharField(max_length=8, default="en")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     subject = models.CharField(max_length=200, blank=True, help_text="Email only.")
-    body = models.TextField()
+    body = BoundedTextField(max_length=DESCRIPTION_MAX_LENGTH)
     essential = models.BooleanField(
         default=False,
         help_text="Appointment changes and safety plan links: these ignore the non-essential opt-out.",
@@ -101,7 +102,11 @@ class ScheduledMessage(models.Model):
     template_key = models.SlugField(max_length=60)
     context = models.JSONField(default=dict, blank=True)
     subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField(blank=True, help_text="Rendered when sent (the template as it was then).")
+    body = BoundedTextField(
+        blank=True,
+        help_text="Rendered when sent (the template as it was then).",
+        max_length=MESSAGE_MAX_LENGTH,
+    )
     language = models.CharField(max_length=8, blank=True)
     essential = models.BooleanField(default=False)
     due_at = models.DateTimeField(help_text="When the scheduler wants it sent (UTC).")
@@ -112,7 +117,7 @@ class ScheduledMessage(models.Model):
     status_reason = models.CharField(max_length=32, choices=SkipReason.choices, blank=True)
     status_detail = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+    last_error = BoundedTextField(blank=True, max_length=COMMENT_MAX_LENGTH)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="Start of the current send lease.")
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -194,7 +199,7 @@ class InboundMessage(models.Model):
     client = models.ForeignKey(
         Client, on_delete=models.PROTECT, null=True, blank=True, related_name="inbound_messages"
     )
-    body = models.TextField()
+    body = BoundedTextField(max_length=MESSAGE_MAX_LENGTH)
     kind = models.CharField(max_length=10, choices=InboundKind.choices)
     risk_words = models.JSONField(
         default=list, blank=True, help_text="Configured risk words found in the text."
@@ -268,7 +273,7 @@ class OutboxEntry(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices)
     to = models.CharField(max_length=254)
     subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
+    body = BoundedTextField(max_length=MESSAGE_MAX_LENGTH)
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
+from careteam.fields import MESSAGE_MAX_LENGTH
 from careteam.models import AuditAction, TaskKind, TaskPriority, User
 from careteam.services import task_create
 from careteam.timezones import client_time_zone
@@ -331,7 +332,8 @@ def inbound_sms_receive(*, from_number: str, body: str, provider_message_id: str
                 inbound = InboundMessage.objects.create(
                     from_number=from_number[:40],
                     client=client,
-                    body=body,
+                    # A reply is kept even when it is over the limit (an SMS is at most 1,600 characters).
+                    body=body[:MESSAGE_MAX_LENGTH],
                     kind=kind,
                     provider_message_id=provider_message_id or None,
                     risk_words=risk_words_in(body) if kind == InboundKind.REPLY else [],

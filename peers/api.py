@@ -14,6 +14,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from careteam.api_base import ReadPermissions
+from careteam.api_filters import row_id
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.models import AuditAction
 from clients.models import Client
@@ -52,7 +53,7 @@ class _ClientScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         qs = self.scoped()
         client = self.request.query_params.get("client")
         if client:
-            qs = qs.filter(client_id=client if client.isdigit() else 0)
+            qs = qs.filter(client_id=row_id(client) or 0)
         return qs
 
     def list(self, request, *args, **kwargs):
@@ -119,7 +120,9 @@ class PeerContactCreateSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
     summary = serializers.CharField(max_length=500)
     domains = serializers.ListField(
-        child=serializers.ChoiceField(choices=RecoveryDomain.choices), required=False
+        child=serializers.ChoiceField(choices=RecoveryDomain.choices),
+        required=False,
+        max_length=len(RecoveryDomain.choices),
     )
     follow_up_needed = serializers.BooleanField(required=False, default=False)
     follow_up_note = serializers.CharField(max_length=300, required=False, allow_blank=True)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from careteam.fields import COMMENT_MAX_LENGTH, BoundedTextField
 from careteam.models import CareTeamAssignment, Team, User
 from clients.models import Client
 
@@ -65,7 +66,9 @@ class PeerProfile(models.Model):
     trained_for_youth = models.BooleanField(default=False, help_text="May be matched with clients under 18.")
     availability = models.CharField(max_length=200, blank=True, help_text="e.g. weekdays, Tuesday evenings")
     caseload_capacity = models.PositiveSmallIntegerField(default=15)
-    bio = models.TextField(blank=True, help_text="A few words the client may read when choosing.")
+    bio = BoundedTextField(
+        blank=True, help_text="A few words the client may read when choosing.", max_length=COMMENT_MAX_LENGTH
+    )
     accepting_new = models.BooleanField(default=True)
 
     class Meta:
@@ -124,7 +127,9 @@ class PeerAssignment(models.Model):
     started_on = models.DateField(default=timezone.localdate)
     ended_on = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
-    goals = models.TextField("goals for peer work, in the client's words", blank=True)
+    goals = BoundedTextField(
+        "goals for peer work, in the client's words", blank=True, max_length=COMMENT_MAX_LENGTH
+    )
     match_reasons = models.JSONField(
         default=list, blank=True, help_text="Why this peer, as shown when chosen."
     )

@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.api_base import ReadPermissions
+from careteam.api_base import ConcurrencyControlMixin, ReadPermissions
 from careteam.audit import Entry, audit_log, audit_log_many
 from careteam.models import AuditAction
 from clients.models import Client
@@ -205,14 +205,16 @@ def _audit_listed(user, rows, object_type: str) -> None:
 
 
 class PlanViewSet(
+    ConcurrencyControlMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Plans of the clients the caller may see. Create starts a draft; only drafts can be changed;
-    ``activate`` signs a draft, ``new-version`` starts a draft copied from an active version."""
+    """Plans of the clients the caller may see. Create starts a draft; only drafts can be changed
+    (with ``If-Match``); ``activate`` signs a draft, ``new-version`` starts a draft copied from an
+    active version."""
 
     permission_classes = [ReadPermissions]
     serializer_class = PlanSerializer
@@ -254,7 +256,12 @@ class PlanViewSet(
         plan = self.get_object()
         serializer = self.get_serializer(plan, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
-        services.plan_update(plan=plan, acting_user=request.user, data=serializer.validated_data)
+        services.plan_update(
+            plan=plan,
+            acting_user=request.user,
+            data=serializer.validated_data,
+            expected=self.concurrency_expected(plan),
+        )
         return Response(self.get_serializer(self._fresh(plan)).data)
 
     @action(detail=True, methods=["post"], serializer_class=ActivateSerializer)
@@ -284,13 +291,15 @@ class PlanViewSet(
 
 
 class _DraftItemViewSet(
+    ConcurrencyControlMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Items of plans the caller may see; created and changed only on drafts (else 400)."""
+    """Items of plans the caller may see; created and changed only on drafts (else 400), changed
+    with ``If-Match``."""
 
     permission_classes = [ReadPermissions]
     client_path = ""
@@ -355,7 +364,7 @@ class _DraftItemViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop(self.parent_field, None)
-        item = self.update_item(item, data)
+        item = self.update_item(item, data, expected=self.concurrency_expected(item))
         return Response(self.get_serializer(item).data)
 
 
@@ -371,8 +380,10 @@ class ProblemViewSet(_DraftItemViewSet):
     def create_item(self, parent, data):
         return services.problem_create(plan=parent, acting_user=self.request.user, data=data)
 
-    def update_item(self, item, data):
-        return services.problem_update(problem=item, acting_user=self.request.user, data=data)
+    def update_item(self, item, data, expected):
+        return services.problem_update(
+            problem=item, acting_user=self.request.user, data=data, expected=expected
+        )
 
 
 class GoalViewSet(_DraftItemViewSet):
@@ -387,8 +398,8 @@ class GoalViewSet(_DraftItemViewSet):
     def create_item(self, parent, data):
         return services.goal_create(problem=parent, acting_user=self.request.user, data=data)
 
-    def update_item(self, item, data):
-        return services.goal_update(goal=item, acting_user=self.request.user, data=data)
+    def update_item(self, item, data, expected):
+        return services.goal_update(goal=item, acting_user=self.request.user, data=data, expected=expected)
 
 
 class ActionStepViewSet(_DraftItemViewSet):
@@ -402,8 +413,10 @@ class ActionStepViewSet(_DraftItemViewSet):
     def create_item(self, parent, data):
         return services.action_step_create(goal=parent, acting_user=self.request.user, data=data)
 
-    def update_item(self, item, data):
-        return services.action_step_update(step=item, acting_user=self.request.user, data=data)
+    def update_item(self, item, data, expected):
+        return services.action_step_update(
+            step=item, acting_user=self.request.user, data=data, expected=expected
+        )
 
 
 class CompletionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):

@@ -7,6 +7,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from careteam.concurrency import ConcurrencyFormMixin
+from careteam.fields import DESCRIPTION_MAX_LENGTH
 from careteam.forms import BootstrapFormMixin
 from careteam.models import User
 
@@ -24,7 +26,7 @@ from .services import PLAN_HEADER_FIELDS, RELAPSE_PREVENTION_FIELDS
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
+class PlanHeaderForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = TreatmentPlan
         fields = PLAN_HEADER_FIELDS
@@ -46,21 +48,21 @@ class PlanHeaderForm(BootstrapFormMixin, forms.ModelForm):
         return value
 
 
-class RelapsePreventionForm(BootstrapFormMixin, forms.ModelForm):
+class RelapsePreventionForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = TreatmentPlan
         fields = RELAPSE_PREVENTION_FIELDS
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in RELAPSE_PREVENTION_FIELDS}
 
 
-class ProblemForm(BootstrapFormMixin, forms.ModelForm):
+class ProblemForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Problem
         fields = ("domain", "description")
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-class GoalForm(BootstrapFormMixin, forms.ModelForm):
+class GoalForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ("client_words", "measurable_target", "target_date", "status")
@@ -71,7 +73,7 @@ class GoalForm(BootstrapFormMixin, forms.ModelForm):
         }
 
 
-class ActionStepForm(BootstrapFormMixin, forms.ModelForm):
+class ActionStepForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = ActionStep
         fields = ("description", "responsible", "frequency_count", "frequency_period", "due_on")
@@ -99,7 +101,7 @@ class ActionStepForm(BootstrapFormMixin, forms.ModelForm):
         return data
 
 
-class InterventionForm(BootstrapFormMixin, forms.ModelForm):
+class InterventionForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Intervention
         fields = ("modality", "description", "frequency", "responsible_staff")
@@ -130,7 +132,12 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
     """The review header plus one progress rating and note per goal (``progress_<id>`` / ``note_<id>``)."""
 
     reviewed_on = forms.DateField(label="Review date", widget=DateInput)
-    note = forms.CharField(label="Review note", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label="Review note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+    )
 
     def __init__(self, *args, goals=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from careteam.fields import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, BoundedTextField
 from careteam.models import User
 from clients.models import AssessmentResponse, Client, EncounterNote
 
@@ -48,16 +49,16 @@ class TreatmentPlan(models.Model):
     )
     change_reason = models.CharField(max_length=200, blank=True)
     stage_of_change = models.CharField(max_length=20, choices=StageOfChange.choices, blank=True)
-    strengths = models.TextField(blank=True)
-    preferences = models.TextField(blank=True)
-    barriers = models.TextField(blank=True)
+    strengths = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    preferences = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    barriers = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     review_due_on = models.DateField(null=True, blank=True)
     # Relapse prevention
-    triggers = models.TextField(blank=True)
-    early_warning_signs = models.TextField(blank=True)
-    coping_strategies = models.TextField(blank=True)
-    sober_supports = models.TextField(blank=True)
-    lapse_plan = models.TextField("what to do after a lapse", blank=True)
+    triggers = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    early_warning_signs = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    coping_strategies = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    sober_supports = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
+    lapse_plan = BoundedTextField("what to do after a lapse", blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     # Activation
     signed_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -115,7 +116,7 @@ class Problem(models.Model):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.CASCADE, related_name="problems")
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
     domain = models.CharField(max_length=24, choices=ProblemDomain.choices)
-    description = models.TextField()
+    description = BoundedTextField(max_length=DESCRIPTION_MAX_LENGTH)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -138,7 +139,7 @@ class Goal(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="goals")
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
-    client_words = models.TextField("goal, in the client's words")
+    client_words = BoundedTextField("goal, in the client's words", max_length=COMMENT_MAX_LENGTH)
     measurable_target = models.CharField(max_length=300)
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED)
@@ -261,7 +262,7 @@ class PlanReview(models.Model):
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="reviews")
     reviewed_on = models.DateField(default=timezone.localdate)
     reviewer = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    note = BoundedTextField(blank=True, max_length=DESCRIPTION_MAX_LENGTH)
     # The scores in force at review time, so the review reads the same later.
     assessments = models.ManyToManyField(AssessmentResponse, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -10,6 +10,7 @@ from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
 
 from careteam.audit import audit_log, changed_field_names, snapshot
+from careteam.concurrency import Expected, require_unchanged
 from careteam.errors import DomainError
 from careteam.models import AuditAction, User
 from clients.models import AssessmentResponse, Client, EncounterNote, NoteStatus
@@ -191,10 +192,14 @@ def _copy_items(source: TreatmentPlan, target: TreatmentPlan) -> None:
 
 
 @transaction.atomic
-def plan_update(*, plan: TreatmentPlan, acting_user: User, data: dict) -> TreatmentPlan:
-    """Change a draft's header or relapse-prevention section (only the fields given in ``data``)."""
+def plan_update(
+    *, plan: TreatmentPlan, acting_user: User, data: dict, expected: Expected | None = None
+) -> TreatmentPlan:
+    """Change a draft's header or relapse-prevention section (only the fields given in ``data``).
+    ``expected``: the version the editor started from; a stale one raises ``StaleEditError``."""
     plan = _locked_plan(plan)
     _require_draft(plan)
+    require_unchanged(plan, expected)
     changed = _apply(plan, data, PLAN_EDITABLE_FIELDS)
     if changed:
         plan.save(update_fields=[*changed, "updated_at"])
@@ -222,9 +227,15 @@ def _create_item(model, *, plan: TreatmentPlan, acting_user: User, fields, data:
     return item
 
 
-def _update_item(item, *, plan: TreatmentPlan, acting_user: User, fields, data: dict):
+def _update_item(
+    item, *, plan: TreatmentPlan, acting_user: User, fields, data: dict, expected: Expected | None
+):
     plan = _locked_plan(plan)
     _require_draft(plan)
+    # Read the item as stored now: edits of a draft's items queue on the plan's lock, so this is the
+    # version the change is made to (and checked against ``expected``).
+    item = type(item).objects.get(pk=item.pk)
+    require_unchanged(item, expected)
     changed = _apply(item, data, fields)
     if isinstance(item, ActionStep):
         _validate_step(item)
@@ -250,8 +261,17 @@ def problem_create(*, plan: TreatmentPlan, acting_user: User, data: dict) -> Pro
 
 
 @transaction.atomic
-def problem_update(*, problem: Problem, acting_user: User, data: dict) -> Problem:
-    return _update_item(problem, plan=problem.plan, acting_user=acting_user, fields=PROBLEM_FIELDS, data=data)
+def problem_update(
+    *, problem: Problem, acting_user: User, data: dict, expected: Expected | None = None
+) -> Problem:
+    return _update_item(
+        problem,
+        plan=problem.plan,
+        acting_user=acting_user,
+        fields=PROBLEM_FIELDS,
+        data=data,
+        expected=expected,
+    )
 
 
 @transaction.atomic
@@ -268,8 +288,15 @@ def goal_create(*, problem: Problem, acting_user: User, data: dict) -> Goal:
 
 
 @transaction.atomic
-def goal_update(*, goal: Goal, acting_user: User, data: dict) -> Goal:
-    return _update_item(goal, plan=goal.problem.plan, acting_user=acting_user, fields=GOAL_FIELDS, data=data)
+def goal_update(*, goal: Goal, acting_user: User, data: dict, expected: Expected | None = None) -> Goal:
+    return _update_item(
+        goal,
+        plan=goal.problem.plan,
+        acting_user=acting_user,
+        fields=GOAL_FIELDS,
+        data=data,
+        expected=expected,
+    )
 
 
 @transaction.atomic
@@ -286,9 +313,16 @@ def action_step_create(*, goal: Goal, acting_user: User, data: dict) -> ActionSt
 
 
 @transaction.atomic
-def action_step_update(*, step: ActionStep, acting_user: User, data: dict) -> ActionStep:
+def action_step_update(
+    *, step: ActionStep, acting_user: User, data: dict, expected: Expected | None = None
+) -> ActionStep:
     return _update_item(
-        step, plan=step.goal.problem.plan, acting_user=acting_user, fields=STEP_FIELDS, data=data
+        step,
+        plan=step.goal.problem.plan,
+        acting_user=acting_user,
+        fields=STEP_FIELDS,
+        data=data,
+        expected=expected,
     )
 
 
@@ -306,13 +340,16 @@ def intervention_create(*, goal: Goal, acting_user: User, data: dict) -> Interve
 
 
 @transaction.atomic
-def intervention_update(*, intervention: Intervention, acting_user: User, data: dict) -> Intervention:
+def intervention_update(
+    *, intervention: Intervention, acting_user: User, data: dict, expected: Expected | None = None
+) -> Intervention:
     return _update_item(
         intervention,
         plan=intervention.goal.problem.plan,
         acting_user=acting_user,
         fields=INTERVENTION_FIELDS,
         data=data,
+        expected=expected,
     )
 
 

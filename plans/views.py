@@ -250,7 +250,12 @@ class PlanDraftView(DraftPageMixin, TemplateView):
         form = form_class(request.POST, instance=TreatmentPlan.objects.get(pk=self.plan.pk))
         if form.is_valid():
             try:
-                services.plan_update(plan=self.plan, acting_user=request.user, data=form.cleaned_data)
+                services.plan_update(
+                    plan=self.plan,
+                    acting_user=request.user,
+                    data=form.cleaned_data,
+                    expected=form.expected_version(),
+                )
             except DomainError as exc:
                 add_service_errors(form, exc)
             else:
@@ -296,6 +301,8 @@ class ItemFormView(DraftPageMixin, TemplateView):
         self.item = self.get_item()
         instance = type(self.item).objects.get(pk=self.item.pk) if self.item else None
         form = self.form_class(request.POST, instance=instance, **self.form_kwargs())
+        # The version the edit page was opened with (none for a new item): the service checks it.
+        self.expected = form.expected_version()
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in form.fields}
             try:
@@ -334,7 +341,9 @@ class ProblemUpdateView(ItemFormView):
         return item
 
     def save(self, data):
-        services.problem_update(problem=self.item, acting_user=self.request.user, data=data)
+        services.problem_update(
+            problem=self.item, acting_user=self.request.user, data=data, expected=self.expected
+        )
 
 
 class GoalCreateView(ItemFormView):
@@ -360,7 +369,7 @@ class GoalUpdateView(ItemFormView):
         return item
 
     def save(self, data):
-        services.goal_update(goal=self.item, acting_user=self.request.user, data=data)
+        services.goal_update(goal=self.item, acting_user=self.request.user, data=data, expected=self.expected)
 
 
 class StepCreateView(ItemFormView):
@@ -386,7 +395,9 @@ class StepUpdateView(ItemFormView):
         return item
 
     def save(self, data):
-        services.action_step_update(step=self.item, acting_user=self.request.user, data=data)
+        services.action_step_update(
+            step=self.item, acting_user=self.request.user, data=data, expected=self.expected
+        )
 
 
 def _care_team_staff(client):
@@ -422,7 +433,9 @@ class InterventionUpdateView(ItemFormView):
         return item
 
     def save(self, data):
-        services.intervention_update(intervention=self.item, acting_user=self.request.user, data=data)
+        services.intervention_update(
+            intervention=self.item, acting_user=self.request.user, data=data, expected=self.expected
+        )
 
 
 _REMOVABLE = {

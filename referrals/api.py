@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from careteam import access
 from careteam.api_base import AuditedRecordsMixin, ReadPermissions
+from careteam.fields import COMMENT_MAX_LENGTH
 from clients.models import Client, InformationCategory, Need
 
 from . import selectors, services
@@ -45,7 +46,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     service_name = serializers.CharField(source="service.name", read_only=True)
     shared_categories = serializers.ListField(
-        child=serializers.ChoiceField(choices=InformationCategory.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=InformationCategory.choices),
+        required=False,
+        default=list,
+        max_length=len(InformationCategory.choices),
     )
 
     class Meta:
@@ -116,7 +120,7 @@ class ReferralDetailSerializer(ReferralSerializer):
 
 class TransitionSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=ReferralStatus.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=COMMENT_MAX_LENGTH)
     outcome = serializers.ChoiceField(
         choices=ReferralOutcome.choices, required=False, allow_blank=True, default=""
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from careteam.concurrency import ConcurrencyFormMixin
+from careteam.fields import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH
 from careteam.forms import BootstrapFormMixin
 from clients.models import InformationCategory, Urgency
 
@@ -18,11 +20,14 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class ReferralForm(BootstrapFormMixin, forms.Form):
+class ReferralForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
+    """A new referral's details, or (``version_of=referral``) an edit of a draft that carries the
+    version it started from."""
+
     reason = forms.CharField(
         label="Reason for referral",
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
+        max_length=COMMENT_MAX_LENGTH,
         help_text="What you are asking the partner to do, in a sentence or two.",
     )
     urgency = forms.ChoiceField(choices=Urgency.choices, initial=Urgency.ROUTINE)
@@ -37,7 +42,7 @@ class ReferralForm(BootstrapFormMixin, forms.Form):
         label="What the partner will read",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        max_length=4000,
+        max_length=DESCRIPTION_MAX_LENGTH,
         help_text="Only what the partner needs. Leave out anything not ticked above.",
     )
     warm_handoff = forms.BooleanField(label="Warm hand-off", required=False)

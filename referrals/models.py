@@ -14,6 +14,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from careteam.fields import (
+    COMMENT_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    DIRECTORY_TEXT_MAX_LENGTH,
+    BoundedTextField,
+)
 from careteam.models import User
 from clients.models import Client, Consent, Need, NeedCategory, Urgency
 
@@ -30,7 +36,7 @@ class HsdsModel(models.Model):
 class Organization(HsdsModel):
     name = models.CharField(max_length=200)
     alternate_name = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=DIRECTORY_TEXT_MAX_LENGTH)
     email = models.EmailField(blank=True)
     website = models.URLField(blank=True)
     tax_status = models.CharField(max_length=60, blank=True)
@@ -51,7 +57,7 @@ class TaxonomyTerm(HsdsModel):
 
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=DIRECTORY_TEXT_MAX_LENGTH)
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
@@ -86,17 +92,17 @@ class Service(HsdsModel):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="services")
     name = models.CharField(max_length=200)
     alternate_name = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=DIRECTORY_TEXT_MAX_LENGTH)
     url = models.URLField(blank=True)
     email = models.EmailField(blank=True)
     status = models.CharField(max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE)
     interpretation_services = models.CharField(max_length=300, blank=True)
-    application_process = models.TextField(blank=True)
+    application_process = BoundedTextField(blank=True, max_length=DIRECTORY_TEXT_MAX_LENGTH)
     fees_description = models.CharField(
         max_length=300, blank=True, help_text="Cost, e.g. 'Free' or 'Sliding scale'."
     )
     wait_time = models.CharField(max_length=120, blank=True)
-    eligibility_description = models.TextField(blank=True)
+    eligibility_description = BoundedTextField(blank=True, max_length=DIRECTORY_TEXT_MAX_LENGTH)
     minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
     maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
     accreditations = models.CharField(max_length=300, blank=True)
@@ -150,7 +156,7 @@ class Location(HsdsModel):
     )
     name = models.CharField(max_length=200, blank=True)
     alternate_name = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=DIRECTORY_TEXT_MAX_LENGTH)
     transportation = models.CharField(max_length=300, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -186,7 +192,7 @@ class Address(HsdsModel):
 class ServiceAtLocation(HsdsModel):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_at_locations")
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
-    description = models.TextField(blank=True)
+    description = BoundedTextField(blank=True, max_length=DIRECTORY_TEXT_MAX_LENGTH)
 
     class Meta:
         constraints = [
@@ -286,14 +292,16 @@ class Referral(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="referrals")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="referrals")
     referred_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="referrals_made")
-    reason = models.TextField()
+    reason = BoundedTextField(max_length=COMMENT_MAX_LENGTH)
     urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.ROUTINE)
     category = models.CharField(max_length=32, choices=NeedCategory.choices, blank=True)
     shared_categories = models.JSONField(
         default=list, blank=True, help_text="clients.InformationCategory codes shared."
     )
-    shared_summary = models.TextField(
-        blank=True, help_text="What the receiving organisation will see, in words."
+    shared_summary = BoundedTextField(
+        max_length=DESCRIPTION_MAX_LENGTH,
+        blank=True,
+        help_text="What the receiving organisation will see, in words.",
     )
     consent = models.ForeignKey(
         Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
@@ -377,7 +385,7 @@ class ReferralEvent(models.Model):
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
     actor_kind = models.CharField(max_length=8, choices=ReferralActor.choices)
     actor = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    note = models.TextField(blank=True)
+    note = BoundedTextField(blank=True, max_length=COMMENT_MAX_LENGTH)
     occurred_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from careteam.audit import audit_log
+from careteam.concurrency import Expected, require_unchanged
 from careteam.errors import DomainError
 from careteam.models import AuditAction, TaskKind, TaskPriority, User
 from careteam.services import task_create, tasks_close_for_source
@@ -343,11 +344,15 @@ def referral_create(*, client: Client, acting_user: User, data: dict) -> Referra
 
 
 @transaction.atomic
-def referral_update(*, referral: Referral, acting_user: User, data: dict) -> Referral:
-    """Change a draft's content. Once sent, what was shared is fixed (it has been disclosed)."""
+def referral_update(
+    *, referral: Referral, acting_user: User, data: dict, expected: Expected | None = None
+) -> Referral:
+    """Change a draft's content. Once sent, what was shared is fixed (it has been disclosed).
+    ``expected``: the version the editor started from; a stale one raises ``StaleEditError``."""
     referral = _lock(referral)
     if referral.status != S.DRAFT:
         raise DomainError("Only a draft can be edited; this referral has been sent.")
+    require_unchanged(referral, expected)
     if "shared_categories" in data:
         data = {**data, "shared_categories": _validate_categories(data["shared_categories"])}
     changed = [f for f in REFERRAL_FIELDS if f in data and getattr(referral, f) != data[f]]

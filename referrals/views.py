@@ -477,7 +477,8 @@ class ReferralUpdateView(ReferralMixin, PermissionRequiredMixin, TemplateView):
                 "warm_handoff": r.warm_handoff,
                 "warm_handoff_how": r.warm_handoff_how,
                 "appointment_at": r.appointment_at,
-            }
+            },
+            version_of=r,
         )
         audit_log(user=request.user, action=AuditAction.VIEW, client=r.client_id, obj=r)
         return self.render_to_response(
@@ -485,11 +486,16 @@ class ReferralUpdateView(ReferralMixin, PermissionRequiredMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        form = ReferralForm(request.POST)
         r = self.referral
+        form = ReferralForm(request.POST, version_of=r)
         if form.is_valid():
             try:
-                services.referral_update(referral=r, acting_user=request.user, data=form.cleaned_data)
+                services.referral_update(
+                    referral=r,
+                    acting_user=request.user,
+                    data=form.cleaned_data,
+                    expected=form.expected_version(),
+                )
             except (ValidationError, DomainError) as exc:
                 add_service_errors(form, exc)
             else:

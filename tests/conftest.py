@@ -6,6 +6,7 @@ is a counselor on another team and must never see her.
 """
 
 import pytest
+from django.core.cache import cache
 from django.test import Client as HttpClient
 from rest_framework.test import APIClient
 
@@ -30,6 +31,11 @@ PERSONAS = (
 def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Personas sign in with force_login and no second factor; tests/careteam/test_signin.py turns
+    # the requirement back on (the production default) to test it.
+    settings.CARETEAM_MFA_REQUIRED = False
+    # The API throttles count in the cache: every test starts with none of another test's requests.
+    cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -135,9 +141,11 @@ def client_form_data(client, **changes) -> dict:
     """The POST body the edit page sends for ``client`` unchanged, with ``changes`` applied.
 
     Booleans are sent as an HTML checkbox is (present when ticked); ``None`` sends an empty field.
+    The version fields are those of the page opened now (the record as stored).
     """
     import datetime as dt
 
+    from careteam import concurrency
     from clients.services import CLIENT_EDITABLE_FIELDS
 
     values = {f: getattr(client, f) for f in CLIENT_EDITABLE_FIELDS if f != "primary_team"}
@@ -158,4 +166,9 @@ def client_form_data(client, **changes) -> dict:
             data[name] = value.as_e164
         else:
             data[name] = str(value)
+    stored = type(client)._base_manager.get(pk=client.pk)
+    identity = concurrency.identity_of(stored)
+    opened = concurrency.values_of(stored, CLIENT_EDITABLE_FIELDS)
+    data[concurrency.TOKEN_FIELD] = concurrency.token_for_values(identity, opened)
+    data[concurrency.SNAPSHOT_FIELD] = concurrency.encode_snapshot(identity, opened)
     return data

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from careteam import access
 from careteam.api_base import ReadPermissions, RefuseMinimumNecessary
+from careteam.api_filters import RowIdFilter
 from careteam.audit import audit_clients_listed, audit_log
+from careteam.fields import LIST_MAX_ITEMS
 from careteam.models import AuditAction
 from clients.models import AssessmentResponse, Client, Instrument
 
@@ -88,6 +91,8 @@ class AssessmentResponseSerializer(serializers.ModelSerializer):
             "scoring_note",
             "created_at",
         ]
+        # A JSONField with a default is optional to DRF; a score without answers is not a score.
+        extra_kwargs = {"answers": {"required": True}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,11 +108,15 @@ class AssessmentResponseSerializer(serializers.ModelSerializer):
     def validate_answers(self, value):
         if not isinstance(value, dict):
             raise serializers.ValidationError("Answers must be an object of item keys to values.")
+        if len(value) > LIST_MAX_ITEMS:
+            raise serializers.ValidationError(
+                _("At most %(count)d answers: one per item of the instrument.") % {"count": LIST_MAX_ITEMS}
+            )
         return value
 
 
 class AssessmentFilter(django_filters.FilterSet):
-    client = django_filters.NumberFilter(field_name="client_id")
+    client = RowIdFilter(field_name="client_id")
     instrument = django_filters.CharFilter(field_name="instrument__code", label="Instrument code")
 
     class Meta:

@@ -24,7 +24,10 @@ class ConsentSerializer(serializers.ModelSerializer):
     )
     recipient = serializers.CharField(source="recipient_display", read_only=True)
     categories = serializers.ListField(
-        child=serializers.ChoiceField(choices=InformationCategory.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=InformationCategory.choices),
+        required=False,
+        default=list,
+        max_length=len(InformationCategory.choices),
     )
     is_active = serializers.SerializerMethodField()
 

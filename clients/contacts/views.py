@@ -16,6 +16,7 @@ from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.redirects import safe_next_url
+from careteam.timezones import user_time_zone
 from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 from clients.models import ContactPurpose
 
@@ -91,6 +92,6 @@ class ContactLogView(UserTimeZoneMixin, ChartMixin, PermissionRequiredMixin, Tem
             contacts=page_obj.object_list,
             page_query="",
             can_log=request.user.has_perm("clients.add_clientcontact"),
-            user_tz=request.user.time_zone,
+            user_tz=user_time_zone(request.user),
         )
         return self.render_to_response(ctx)

@@ -16,7 +16,8 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.api_base import AuditedRecordsMixin, ReadPermissions
+from careteam.api_base import AuditedRecordsMixin, ConcurrencyControlMixin, ReadPermissions
+from careteam.fields import ADDENDUM_MAX_LENGTH
 from careteam.models import User
 from careteam.timezones import user_time_zone
 from clients.models import Appointment, AppointmentStatus, Client, EncounterNote, NoteAddendum
@@ -99,6 +100,7 @@ class AppointmentRescheduleSerializer(serializers.Serializer):
 
 
 class AppointmentViewSet(
+    ConcurrencyControlMixin,
     AuditedRecordsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -142,7 +144,10 @@ class AppointmentViewSet(
         data["allow_double_booking"] = serializer.validated_data.get("book_anyway", False)
         try:
             serializer.instance = services.appointment_update(
-                appointment=serializer.instance, acting_user=self.request.user, data=data
+                appointment=serializer.instance,
+                acting_user=self.request.user,
+                data=data,
+                expected=self.concurrency_expected(serializer.instance),
             )
         except DoubleBookingError as exc:
             raise _double_booking(exc) from exc
@@ -256,10 +261,11 @@ class EncounterNoteSerializer(serializers.ModelSerializer):
 
 
 class AddendumCreateSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=5000)
+    text = serializers.CharField(max_length=ADDENDUM_MAX_LENGTH)
 
 
 class NoteViewSet(
+    ConcurrencyControlMixin,
     AuditedRecordsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -314,7 +320,9 @@ class NoteViewSet(
         serializer = self.get_serializer(note, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         data = {k: v for k, v in serializer.validated_data.items() if k in NOTE_EDITABLE_FIELDS}
-        note = services.note_update(note=note, acting_user=request.user, data=data)
+        note = services.note_update(
+            note=note, acting_user=request.user, data=data, expected=self.concurrency_expected(note)
+        )
         return Response(self._fresh(note))
 
     @action(detail=True, methods=["post"])

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
+from careteam.concurrency import ConcurrencyFormMixin
+from careteam.fields import ADDENDUM_MAX_LENGTH, CLINICAL_NOTE_MAX_LENGTH
 from careteam.forms import BootstrapFormMixin
 from careteam.models import User
 from clients.models import AppointmentKind, Client, NoteFormat
@@ -63,7 +65,9 @@ class AppointmentForm(BootstrapFormMixin, forms.Form):
     starts_at = _starts_at_field()
     duration_minutes = _duration_field()
     location = forms.CharField(max_length=200, required=False, label="Place", help_text="Room or address.")
-    telehealth_url = forms.URLField(required=False, label="Telehealth link", assume_scheme="https")
+    telehealth_url = forms.URLField(
+        required=False, max_length=200, label="Telehealth link", assume_scheme="https"
+    )
     notes = forms.CharField(
         max_length=300, required=False, label="Logistics", help_text="Room, what to bring. Nothing clinical."
     )
@@ -97,13 +101,41 @@ class CancelForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(max_length=200, required=False, label="Reason (optional)")
 
 
-class NoteForm(BootstrapFormMixin, forms.Form):
+class NoteForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
+    """A new draft note, or (``version_of=note``) an edit of a draft that carries the version it
+    started from."""
+
     format = forms.ChoiceField(choices=NoteFormat.choices, widget=forms.RadioSelect, initial=NoteFormat.DAP)
-    data = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Data")
-    subjective = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Subjective")
-    objective = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Objective")
-    assessment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Assessment")
-    plan = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Plan")
+    data = forms.CharField(
+        required=False,
+        max_length=CLINICAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Data",
+    )
+    subjective = forms.CharField(
+        required=False,
+        max_length=CLINICAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Subjective",
+    )
+    objective = forms.CharField(
+        required=False,
+        max_length=CLINICAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Objective",
+    )
+    assessment = forms.CharField(
+        required=False,
+        max_length=CLINICAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Assessment",
+    )
+    plan = forms.CharField(
+        required=False,
+        max_length=CLINICAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Plan",
+    )
     minutes_spent = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_DURATION_MINUTES, label="Time spent (minutes)"
     )
@@ -135,4 +167,6 @@ class NoteForm(BootstrapFormMixin, forms.Form):
 
 
 class AddendumForm(BootstrapFormMixin, forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Addendum", max_length=5000)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label="Addendum", max_length=ADDENDUM_MAX_LENGTH
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from careteam import access
 from careteam.audit import audit_log, changed_field_names, snapshot
+from careteam.concurrency import Expected, require_unchanged
 from careteam.errors import DomainError
 from careteam.models import AuditAction, TaskKind, Team, User
 from careteam.services import task_create, tasks_close_for_source
@@ -158,9 +159,12 @@ def appointment_schedule(
 
 
 @transaction.atomic
-def appointment_update(*, appointment: Appointment, acting_user: User | None, data: dict) -> Appointment:
+def appointment_update(
+    *, appointment: Appointment, acting_user: User | None, data: dict, expected: Expected | None = None
+) -> Appointment:
     """Change the logistics of a scheduled appointment (kind, length, place, link, notes).
-    A new time is a reschedule (``appointment_reschedule``), so the history keeps both."""
+    A new time is a reschedule (``appointment_reschedule``), so the history keeps both.
+    ``expected``: the version the editor started from; a stale one raises ``StaleEditError``."""
     appointment = (
         Appointment.objects.select_for_update().select_related("client", "staff").get(pk=appointment.pk)
     )
@@ -168,6 +172,7 @@ def appointment_update(*, appointment: Appointment, acting_user: User | None, da
         raise DomainError(
             f"This appointment is {appointment.get_status_display().lower()}; only scheduled ones change."
         )
+    require_unchanged(appointment, expected)
     fields = [f for f in APPOINTMENT_LOGISTICS_FIELDS if f in data]
     before = snapshot(appointment, fields)
     for name in fields:
@@ -364,12 +369,17 @@ def note_create(
 
 
 @transaction.atomic
-def note_update(*, note: EncounterNote, acting_user: User, data: dict) -> EncounterNote:
-    """Change a draft. A signed note is never edited (corrections are addenda): DomainError."""
+def note_update(
+    *, note: EncounterNote, acting_user: User, data: dict, expected: Expected | None = None
+) -> EncounterNote:
+    """Change a draft. A signed note is never edited (corrections are addenda): DomainError.
+    ``expected``: the version the author started from (another tab, the API); a stale one raises
+    ``StaleEditError``."""
     note = EncounterNote.objects.select_for_update().get(pk=note.pk)
     _refuse_if_locked(note)
     if note.author_id != acting_user.pk:
         raise DomainError("Only the author edits a draft note.")
+    require_unchanged(note, expected)
     note_format = data.get("format") or note.format
     cleaned = {**_clean_sections(data, note_format), "format": note_format}
     fields = list(cleaned)

@@ -6,7 +6,7 @@ number of queries whatever the row count (bounded lists, related rows joined).
 
 from __future__ import annotations
 
-from careteam.timezones import user_today
+from careteam.timezones import user_time_zone, user_today
 from careteam.today import TodaySection, register_today_section
 from clients.chart import ChartTab, register_tab
 
@@ -20,7 +20,7 @@ def appointments_section(request) -> dict | None:
     appointments = selectors.todays_appointments_for_user(user)
     return {
         "appointments": appointments,
-        "user_tz": user.time_zone,
+        "user_tz": user_time_zone(user),
         "today": user_today(user),
         "can_change": selectors.appointments_can_change(user),
         "show_notes": selectors.notes_can_read(user),
@@ -37,7 +37,7 @@ def notes_to_sign_section(request) -> dict | None:
     return {
         "drafts": drafts,
         "unwritten": unwritten,
-        "user_tz": user.time_zone,
+        "user_tz": user_time_zone(user),
         "clients_shown": [n.client_id for n in drafts] + [a.client_id for a in unwritten],
     }
 
@@ -47,7 +47,7 @@ def cosign_section(request) -> dict | None:
     if not selectors.notes_can_cosign(user):
         return None
     notes = list(selectors.cosign_queue_for_user(user)[: selectors.TODAY_LIMIT])
-    return {"notes": notes, "user_tz": user.time_zone, "clients_shown": [n.client_id for n in notes]}
+    return {"notes": notes, "user_tz": user_time_zone(user), "clients_shown": [n.client_id for n in notes]}
 
 
 def register() -> None:

@@ -21,7 +21,7 @@ from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.redirects import redirect_next_or
-from careteam.timezones import user_today
+from careteam.timezones import user_time_zone, user_today
 from clients.chart import note_panels_for
 from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 from clients.models import AppointmentStatus, NoteFormat
@@ -69,7 +69,7 @@ class EncounterTabView(UserTimeZoneMixin, ChartMixin, TemplateView):
             can_change_appointments=selectors.appointments_can_change(user),
             can_write_notes=selectors.notes_can_write(user, client),
             today=user_today(user),
-            user_tz=user.time_zone,
+            user_tz=user_time_zone(user),
         )
         return self.render_to_response(ctx)
 
@@ -221,7 +221,7 @@ class AppointmentStatusView(AppointmentMixin, PermissionRequiredMixin, View):
                 "can_change": True,
                 "show_notes": selectors.notes_can_read(request.user),
                 "can_write_notes": selectors.notes_can_write(request.user, self.client_record),
-                "user_tz": request.user.time_zone,
+                "user_tz": user_time_zone(request.user),
                 "next_url": request.POST.get("next", ""),
             }
             # htmx swaps only 2xx answers: a refused move comes back as the row with its message.
@@ -317,18 +317,20 @@ class NoteUpdateView(NoteWriterMixin, TemplateView):
         note = self.get_note()
         if note.is_locked or note.author_id != request.user.pk:
             return self.refuse(note)
-        form = NoteForm(initial={f: getattr(note, f) for f in NOTE_EDITABLE_FIELDS})
+        form = NoteForm(initial={f: getattr(note, f) for f in NOTE_EDITABLE_FIELDS}, version_of=note)
         return self.render_to_response(self.chart_context(form=form, note=note, appointment=note.appointment))
 
     def post(self, request, *args, **kwargs):
         note = self.get_note()
         if note.is_locked or note.author_id != request.user.pk:
             return self.refuse(note)
-        form = NoteForm(request.POST)
+        form = NoteForm(request.POST, version_of=note)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k in NOTE_EDITABLE_FIELDS}
             try:
-                services.note_update(note=note, acting_user=request.user, data=data)
+                services.note_update(
+                    note=note, acting_user=request.user, data=data, expected=form.expected_version()
+                )
             except (DomainError, ValidationError) as exc:
                 add_service_errors(form, exc)
             else:

@@ -7,7 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.api_base import AuditedRecordsMixin, ReadPermissions
+from careteam.api_base import AuditedRecordsMixin, ConcurrencyControlMixin, ReadPermissions
 from clients.models import Client, Need, NeedStatus
 
 from . import selectors, services
@@ -64,6 +64,7 @@ class NeedStatusSerializer(serializers.Serializer):
 
 
 class NeedViewSet(
+    ConcurrencyControlMixin,
     AuditedRecordsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -98,7 +99,10 @@ class NeedViewSet(
     def perform_update(self, serializer):
         self._require_change(serializer.instance)
         serializer.instance = services.need_update(
-            need=serializer.instance, acting_user=self.request.user, data=dict(serializer.validated_data)
+            need=serializer.instance,
+            acting_user=self.request.user,
+            data=dict(serializer.validated_data),
+            expected=self.concurrency_expected(serializer.instance),
         )
 
     @action(detail=True, methods=["post"], url_path="set-status", serializer_class=NeedStatusSerializer)

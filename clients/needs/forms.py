@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from careteam.concurrency import ConcurrencyFormMixin
 from careteam.forms import BootstrapFormMixin
 from clients.models import NeedCategory, NeedStatus, Urgency
 
@@ -14,7 +15,9 @@ from .states import NEED_STATES
 CLOSING_STATUSES = (NeedStatus.MET, NeedStatus.UNMET_CLOSED, NeedStatus.DECLINED)
 
 
-class NeedForm(BootstrapFormMixin, forms.Form):
+class NeedForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
+    """A new need, or (``version_of=need``) an edit of one that carries the version it started from."""
+
     category = forms.ChoiceField(choices=NeedCategory.choices, label="Kind of need")
     description = forms.CharField(
         max_length=500,

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from careteam.audit import audit_log
+from careteam.concurrency import Expected, require_unchanged
 from careteam.errors import DomainError
 from careteam.models import AuditAction, User
 from clients.models import Client, Need, NeedStatus
@@ -35,7 +36,11 @@ def need_create(*, client: Client, acting_user: User, data: dict) -> Need:
 
 
 @transaction.atomic
-def need_update(*, need: Need, acting_user: User, data: dict) -> Need:
+def need_update(*, need: Need, acting_user: User, data: dict, expected: Expected | None = None) -> Need:
+    """Change what the need is (category, description, urgency). ``expected``: the version the
+    editor started from; a stale one raises ``StaleEditError``."""
+    need = Need.objects.select_for_update().get(pk=need.pk)
+    require_unchanged(need, expected)
     changed = [f for f in NEED_FIELDS if f in data and getattr(need, f) != data[f]]
     for field in changed:
         setattr(need, field, data[field])

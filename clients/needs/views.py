@@ -72,15 +72,20 @@ class NeedUpdateView(NeedPageMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         need = self.get_need()
-        form = NeedForm(initial={f: getattr(need, f) for f in services.NEED_FIELDS})
+        form = NeedForm(initial={f: getattr(need, f) for f in services.NEED_FIELDS}, version_of=need)
         return self.page(form=form, need=need, title="Edit need")
 
     def post(self, request, *args, **kwargs):
         need = self.get_need()
-        form = NeedForm(request.POST)
+        form = NeedForm(request.POST, version_of=need)
         if form.is_valid():
             try:
-                services.need_update(need=need, acting_user=request.user, data=form.cleaned_data)
+                services.need_update(
+                    need=need,
+                    acting_user=request.user,
+                    data=form.cleaned_data,
+                    expected=form.expected_version(),
+                )
             except (ValidationError, DomainError) as exc:
                 add_service_errors(form, exc)
             else:

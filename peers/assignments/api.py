@@ -10,8 +10,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from careteam.api_base import ReadPermissions
+from careteam.api_base import ConcurrencyControlMixin, ReadPermissions
+from careteam.api_filters import row_id
 from careteam.audit import Entry, audit_log, audit_log_many
+from careteam.fields import COMMENT_MAX_LENGTH
 from careteam.models import AuditAction, User
 from careteam.roles import Role
 from clients.models import LANGUAGE_CHOICES
@@ -32,7 +34,9 @@ class PeerProfileSerializer(serializers.ModelSerializer):
     experience_areas = serializers.MultipleChoiceField(choices=ExperienceArea.choices, required=False)
     # Plain strings checked against the client record's language codes (a second enum of the
     # same choices would collide in the OpenAPI schema).
-    languages = serializers.ListField(child=serializers.CharField(max_length=8), required=False)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=8), required=False, max_length=len(LANGUAGE_CHOICES)
+    )
     pathways = serializers.MultipleChoiceField(choices=Pathway.choices, required=False)
     certifications = CertificationSerializer(many=True, read_only=True)
 
@@ -59,9 +63,13 @@ class PeerProfileSerializer(serializers.ModelSerializer):
 
 
 class PeerProfileViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+    ConcurrencyControlMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Peer profiles: staff read them; a peer specialist updates only their own."""
+    """Peer profiles: staff read them; a peer specialist updates only their own (with ``If-Match``)."""
 
     serializer_class = PeerProfileSerializer
     permission_classes = [ReadPermissions]
@@ -82,17 +90,20 @@ class PeerProfileViewSet(
             acting_user=self.request.user,
             data=data,
             fields=services.PROFILE_SELF_FIELDS,
+            expected=self.concurrency_expected(serializer.instance),
         )
 
 
 class PeerMatchSerializer(serializers.Serializer):
-    peer = serializers.IntegerField()
-    name = serializers.CharField()
-    score = serializers.IntegerField()
-    reasons = serializers.ListField(child=serializers.CharField())
-    cautions = serializers.ListField(child=serializers.CharField())
-    remaining_capacity = serializers.IntegerField()
-    capacity = serializers.IntegerField()
+    """Output only: the ranked matches (``GET``); nothing is written through it."""
+
+    peer = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    score = serializers.IntegerField(read_only=True)
+    reasons = serializers.ListField(child=serializers.CharField(), read_only=True)
+    cautions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    remaining_capacity = serializers.IntegerField(read_only=True)
+    capacity = serializers.IntegerField(read_only=True)
 
 
 class PeerMatchViewSet(viewsets.GenericViewSet):
@@ -164,7 +175,7 @@ class PeerAssignmentCreateSerializer(serializers.Serializer):
     peer = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True, groups__name=Role.PEER_SPECIALIST)
     )
-    goals = serializers.CharField(max_length=2000)
+    goals = serializers.CharField(max_length=COMMENT_MAX_LENGTH)
     override_capacity = serializers.BooleanField(default=False)
 
 
@@ -180,9 +191,9 @@ class PeerAssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
     def get_queryset(self):
         qs = selectors.peer_assignment_list_for_user(self.request.user)
-        client = self.request.query_params.get("client")
-        if client and client.isdigit():
-            qs = qs.filter(client_id=int(client))
+        client = row_id(self.request.query_params.get("client"))
+        if client:
+            qs = qs.filter(client_id=client)
         if self.request.query_params.get("active") == "1":
             qs = qs.filter(ended_on__isnull=True)
         return qs

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from django import forms
 
+from careteam.concurrency import ConcurrencyFormMixin
+from careteam.fields import COMMENT_MAX_LENGTH
 from careteam.forms import BootstrapFormMixin
 from clients.models import LANGUAGE_CHOICES
 
-from ..models import AgeBracket, ExperienceArea, Pathway, PeerGender
+from ..models import AgeBracket, ExperienceArea, Pathway, PeerGender, PeerMatchPreferences, PeerProfile
 
 Checkboxes = forms.CheckboxSelectMultiple
 
 
-class MatchPreferencesForm(BootstrapFormMixin, forms.Form):
+class MatchPreferencesForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
+    """The client's matching preferences; carries the version it was opened with (``version_of``)."""
+
+    concurrency_model = PeerMatchPreferences
+
     wants_peer = forms.BooleanField(label="Wants a peer", required=False)
     language_match = forms.BooleanField(label="Match on preferred language", required=False)
     shared_experience = forms.MultipleChoiceField(
@@ -45,7 +51,7 @@ class AssignmentStartForm(BootstrapFormMixin, forms.Form):
     goals = forms.CharField(
         label="Goals for peer work, in the client's words",
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
+        max_length=COMMENT_MAX_LENGTH,
     )
 
     def __init__(self, *args, peer_choices=(), **kwargs):
@@ -57,7 +63,11 @@ class AssignmentEndForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label="Why the peer work ends", max_length=200)
 
 
-class PeerProfileForm(BootstrapFormMixin, forms.Form):
+class PeerProfileForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
+    """A peer's own profile; carries the version it was opened with (``version_of``)."""
+
+    concurrency_model = PeerProfile
+
     experience_areas = forms.MultipleChoiceField(
         label="Lived experience I choose to share",
         choices=ExperienceArea.choices,
@@ -77,6 +87,9 @@ class PeerProfileForm(BootstrapFormMixin, forms.Form):
     )
     availability = forms.CharField(label="Availability", max_length=200, required=False)
     bio = forms.CharField(
-        label="A few words a client may read", widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label="A few words a client may read",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
     )
     accepting_new = forms.BooleanField(label="Accepting new clients", required=False)

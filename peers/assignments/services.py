@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from careteam import services as careteam_services
 from careteam.audit import audit_log, changed_field_names, snapshot
+from careteam.concurrency import Expected, require_unchanged
 from careteam.errors import DomainError
 from careteam.models import AuditAction, CareTeamAssignment, CaseRole, User
 from careteam.roles import Role
@@ -62,9 +63,17 @@ def peer_profile_create(*, user: User, acting_user: User | None, data: dict) -> 
 
 @transaction.atomic
 def peer_profile_update(
-    *, profile: PeerProfile, acting_user: User | None, data: dict, fields: Iterable[str] = PROFILE_FIELDS
+    *,
+    profile: PeerProfile,
+    acting_user: User | None,
+    data: dict,
+    fields: Iterable[str] = PROFILE_FIELDS,
+    expected: Expected | None = None,
 ) -> PeerProfile:
-    """Change a peer profile; ``fields`` limits what this caller may change (a peer: PROFILE_SELF_FIELDS)."""
+    """Change a peer profile; ``fields`` limits what this caller may change (a peer: PROFILE_SELF_FIELDS).
+    ``expected``: the version the editor started from; a stale one raises ``StaleEditError``."""
+    profile = PeerProfile.objects.select_for_update().get(pk=profile.pk)
+    require_unchanged(profile, expected)
     fields = [f for f in fields if f in data]
     before = snapshot(profile, fields)
     for name in fields:
@@ -79,10 +88,13 @@ def peer_profile_update(
 
 @transaction.atomic
 def peer_match_preferences_set(
-    *, client: Client, acting_user: User | None, data: dict
+    *, client: Client, acting_user: User | None, data: dict, expected: Expected | None = None
 ) -> PeerMatchPreferences:
-    """Record what the client wants matched when a peer is chosen, and what they do not."""
+    """Record what the client wants matched when a peer is chosen, and what they do not.
+    ``expected``: the version the editor started from (none before the first save); a stale one
+    raises ``StaleEditError``."""
     prefs = PeerMatchPreferences.objects.select_for_update().filter(client=client).first()
+    require_unchanged(prefs, expected, model=PeerMatchPreferences)
     created = prefs is None
     if created:
         prefs = PeerMatchPreferences(client=client)

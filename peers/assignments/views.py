@@ -42,7 +42,7 @@ class PeerMatchView(ChartMixin, PermissionRequiredMixin, TemplateView):
                 if prefs
                 else {"wants_peer": True, "language_match": True}
             )
-            prefs_form = MatchPreferencesForm(initial=initial)
+            prefs_form = MatchPreferencesForm(initial=initial, version_of=prefs)
         if start_form is None:
             start_form = AssignmentStartForm(peer_choices=[(m.peer.user_id, m.peer.name) for m in matches])
         ctx = self.chart_context(
@@ -71,11 +71,15 @@ class PeerMatchView(ChartMixin, PermissionRequiredMixin, TemplateView):
         return self.post_preferences(request)
 
     def post_preferences(self, request):
-        form = MatchPreferencesForm(request.POST)
+        prefs = selectors.match_preferences_for_client(self.client_record)
+        form = MatchPreferencesForm(request.POST, version_of=prefs)
         if form.is_valid():
             try:
                 services.peer_match_preferences_set(
-                    client=self.client_record, acting_user=request.user, data=form.cleaned_data
+                    client=self.client_record,
+                    acting_user=request.user,
+                    data=form.cleaned_data,
+                    expected=form.expected_version(),
                 )
             except (ValidationError, DomainError) as exc:
                 add_service_errors(form, exc)
@@ -181,12 +185,12 @@ class PeerProfileView(LoginRequiredMixin, TemplateView):
             if profile
             else {"accepting_new": True}
         )
-        return self.render_page(PeerProfileForm(initial=initial))
+        return self.render_page(PeerProfileForm(initial=initial, version_of=profile))
 
     def post(self, request, *args, **kwargs):
-        form = PeerProfileForm(request.POST)
+        profile = selectors.peer_profile_for_user(request.user)
+        form = PeerProfileForm(request.POST, version_of=profile)
         if form.is_valid():
-            profile = selectors.peer_profile_for_user(request.user)
             try:
                 if profile is None:
                     services.peer_profile_create(
@@ -198,6 +202,7 @@ class PeerProfileView(LoginRequiredMixin, TemplateView):
                         acting_user=request.user,
                         data=form.cleaned_data,
                         fields=services.PROFILE_SELF_FIELDS,
+                        expected=form.expected_version(),
                     )
             except (ValidationError, DomainError) as exc:
                 add_service_errors(form, exc)

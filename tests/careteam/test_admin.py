@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from rest_framework.authtoken.models import Token
 
 from careteam.access import client_can_access
 from careteam.audit import audit_log, audit_verify_chain
 from careteam.models import AuditAction, AuditEvent, CareTeamAssignment, ServiceHeartbeat, Team
+from careteam.signin.services import api_token_create
 from clients.admin import ClientAdmin
 from clients.models import (
     Client,
@@ -60,7 +60,7 @@ def a_row_of_everything(alice, admin_user, supervisor):
     session = AppointmentFactory(client=alice, status="attended")
     NoteAddendumFactory(note__client=alice, note__appointment=session)
     ServiceHeartbeat.objects.create(name="worker", last_seen=timezone.now())
-    Token.objects.create(user=admin_user)
+    api_token_create(user=admin_user, via="test")
     assign_perm("clients.view_client", Group.objects.get(name="supervisor"), alice)
     from careteam.services import task_create
     from tests.factories.plans import plan_with_everything  # treatment plans (plans app)

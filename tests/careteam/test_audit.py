@@ -187,7 +187,7 @@ def test_starting_and_ending_an_assignment_records_the_assignment_and_the_permis
 
 def test_logging_in_and_out_is_recorded(counselor, client):
     response = client.post(
-        reverse("login"), {"username": "counselor", "password": PASSWORD}, REMOTE_ADDR="192.0.2.10"
+        reverse("login"), {"login": "counselor", "password": PASSWORD}, REMOTE_ADDR="192.0.2.10"
     )
     assert response.status_code == 302
     [login_row] = events(action=AuditAction.LOGIN)
@@ -206,7 +206,7 @@ def test_logging_in_and_out_is_recorded(counselor, client):
 def test_a_failed_login_is_recorded_with_the_name_tried_but_never_the_password(counselor, client):
     response = client.post(
         reverse("login"),
-        {"username": "counselor", "password": "Wr0ng-horse-battery"},
+        {"login": "counselor", "password": "Wr0ng-horse-battery"},
         REMOTE_ADDR="192.0.2.66",
     )
 

@@ -59,6 +59,8 @@ print(json.dumps({
     "plain_home": [plain_home.status_code, plain_home.get("Location", "")],
     "proxied_home": [proxied_home.status_code, proxied_home.get("Location", "")],
     "hsts": secure_health.get("Strict-Transport-Security", ""),
+    "permissions_policy": secure_health.get("Permissions-Policy", ""),
+    "home_cache": proxied_home.get("Cache-Control", ""),
 }))
 """
 
@@ -170,6 +172,16 @@ def test_production_redirects_plain_http_except_the_health_check(tmp_path):
     assert shown["proxied_home"][1].startswith("/accounts/login/")
     assert shown["hsts"].startswith("max-age=31536000")
     assert "includeSubDomains" in shown["hsts"]
+
+
+@pytest.mark.slow
+def test_production_responses_are_never_stored_and_switch_off_browser_features(tmp_path):
+    """The headers of tests/careteam/test_headers.py, in a process configured as production is."""
+    shown = shell_json(SHOW_HTTPS_HANDLING, production_env(tmp_path))
+
+    assert "no-store" in shown["home_cache"]
+    assert "camera=()" in shown["permissions_policy"]
+    assert "publickey-credentials-get=(self)" in shown["permissions_policy"]
 
 
 # --- the embedded default ------------------------------------------------------------------------

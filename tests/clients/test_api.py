@@ -15,6 +15,8 @@ from careteam.models import AuditAction, AuditEvent, CareTeamAssignment
 from clients import services
 from clients.api import ClientSerializer
 from clients.models import Client
+from clients.services import CLIENT_EDITABLE_FIELDS
+from tests.concurrency import etag_of, stored_etag
 from tests.conftest import PERSONAS, api_login, login
 from tests.factories import ClientFactory, assign
 
@@ -103,9 +105,19 @@ def test_the_permission_matrix_of_the_client_api(endpoint, who, expected, alice,
         case "create":
             response = api.post(LIST_URL, new_client_payload(own_team), format="json")
         case "PUT":
-            response = api.put(detail_url(alice), put_payload(alice, preferred_name="Allie"), format="json")
+            response = api.put(
+                detail_url(alice),
+                put_payload(alice, preferred_name="Allie"),
+                format="json",
+                HTTP_IF_MATCH=stored_etag(alice, CLIENT_EDITABLE_FIELDS),
+            )
         case "PATCH":
-            response = api.patch(detail_url(alice), {"preferred_name": "Allie"}, format="json")
+            response = api.patch(
+                detail_url(alice),
+                {"preferred_name": "Allie"},
+                format="json",
+                HTTP_IF_MATCH=stored_etag(alice, CLIENT_EDITABLE_FIELDS),
+            )
 
     if expected == ANON:
         assert response.status_code in (401, 403)
@@ -132,6 +144,15 @@ def test_a_missing_client_and_a_hidden_client_answer_the_same_404(alice, outside
     missing = api.get(f"{LIST_URL}{alice.pk + 10_000}/")
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
+
+
+@pytest.mark.parametrize("value", ["1.5", "0", "1e30", "-1.7976931348623155e+308", "99999999999999999999"])
+def test_a_team_filter_that_is_no_row_id_is_a_400(alice, counselor, value):
+    """Found by the API fuzzer: a decimal this large reached the foreign-key lookup and overflowed (500)."""
+    response = api_login(counselor).get(LIST_URL, {"primary_team": value})
+
+    assert response.status_code == 400
+    assert "primary_team" in response.json()
 
 
 def test_the_api_offers_no_delete(alice, admin_user):
@@ -289,7 +310,9 @@ def test_a_future_date_of_birth_says_so(alice, counselor):
 
 
 def test_an_update_is_audited_with_the_changed_field_names(alice, counselor):
-    response = api_login(counselor).patch(detail_url(alice), {"pronouns": "xe/xem"}, format="json")
+    api = api_login(counselor)
+    etag = etag_of(api, detail_url(alice))
+    response = api.patch(detail_url(alice), {"pronouns": "xe/xem"}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 200
     event = AuditEvent.objects.filter(client_id=alice.pk, action=AuditAction.CHANGE).latest("id")
     assert event.changed_fields == ["pronouns"]

@@ -15,6 +15,8 @@ from careteam.models import AuditAction, AuditEvent, CareTeamAssignment
 from careteam.services import assignment_end
 from clients import services
 from clients.models import Client, SupportivePerson
+from clients.services import SUPPORTIVE_PERSON_FIELDS
+from tests.concurrency import stored_version
 from tests.conftest import PERSONAS, client_form_data, login
 from tests.factories import ClientFactory, SupportivePersonFactory, UserFactory, assign
 
@@ -132,7 +134,8 @@ def _send(http: HttpClient, page: str, alice: Client, supporter: SupportivePerso
             return http.get(reverse("clients:supportive-person-update", args=[pk, supporter.pk]))
         case "supporter-update POST":
             url = reverse("clients:supportive-person-update", args=[pk, supporter.pk])
-            return http.post(url, {"name": supporter.name, "relationship": "aunt"})
+            version = stored_version(supporter, SUPPORTIVE_PERSON_FIELDS)
+            return http.post(url, {"name": supporter.name, "relationship": "aunt", **version})
     raise AssertionError(f"no such page in the matrix: {page}")
 
 

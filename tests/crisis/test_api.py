@@ -107,6 +107,18 @@ def test_safety_plan_versions_via_the_api_and_the_peer_reads_them(counselor, pee
     assert SafetyPlanVersion.objects.count() == 2
 
 
+def test_a_safety_plan_section_is_bounded_in_entries_and_length(counselor, alice):
+    api = api_login(counselor)
+    body = {"client": alice.pk, "reason": "new_crisis"}
+    too_many = api.post(PLANS, {**body, "warning_signs": ["Pacing"] * 51}, format="json")
+    too_long = api.post(PLANS, {**body, "warning_signs": ["x" * 301]}, format="json")
+    contacts = api.post(PLANS, {**body, "help_contacts": [{"name": "Sam"}] * 51}, format="json")
+
+    assert (too_many.status_code, too_long.status_code, contacts.status_code) == (400, 400, 400)
+    assert "warning_signs" in too_many.json() and "help_contacts" in contacts.json()
+    assert not SafetyPlanVersion.objects.exists()
+
+
 def test_caring_contacts_start_and_stop_via_the_api(counselor, reachable_alice):
     api = api_login(counselor)
     response = api.post(CARING, {"client": reachable_alice.pk, "channel": "email"}, format="json")

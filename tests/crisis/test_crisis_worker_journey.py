@@ -16,6 +16,7 @@ from careteam.models import CareTeamAssignment, Task, TaskKind, TaskPriority
 from crisis.models import CaringContactPlan, CrisisEpisode, FollowUpCheckpoint, SafetyPlanVersion
 from outreach.models import MessageStatus, OutboxEntry, ScheduledMessage
 from outreach.tasks import dispatch_tick
+from tests.concurrency import open_form
 from tests.conftest import login
 from tests.factories import ClientFactory
 from tests.factories.outreach import give_text_consent
@@ -55,7 +56,8 @@ def test_a_crisis_worker_opens_an_episode_and_the_follow_up_reaches_the_client_a
     assert "Contact within 24 hours" in episode_page and "HEDIS FUH" in episode_page
 
     # 3. A safety plan, version 1.
-    assert http.post(reverse("crisis:safety-plan-edit", args=[walk_in.pk]), plan_post()).status_code == 302
+    plan_url = reverse("crisis:safety-plan-edit", args=[walk_in.pk])
+    assert http.post(plan_url, {**plan_post(), **open_form(http, plan_url)}).status_code == 302
     assert SafetyPlanVersion.objects.filter(client=walk_in).count() == 1
 
     # 4. Moderate risk: caring contacts started with the episode; every message is in the outbox.

@@ -10,6 +10,7 @@ from clients.models import ClientContact
 from crisis import services
 from crisis.models import CaringContactPlan, CrisisEpisode, FollowUpCheckpoint, SafetyPlanVersion
 from outreach.models import MessageStatus, ScheduledMessage
+from tests.concurrency import opened
 from tests.conftest import login
 from tests.factories import ClientFactory, assign
 
@@ -154,6 +155,28 @@ def test_recording_a_disposition_shows_the_checkpoints_and_closing_needs_it(coun
     assert not episode.is_open
 
 
+def test_opening_the_disposition_address_leads_to_the_episode_page(counselor, outsider, episode):
+    """GIVEN an episode WHEN the disposition address is opened with GET (a reload after a refused save)
+    THEN the episode page, where the form is. It was a 500: the page rendered without its context,
+    so ``{% timezone user_tz %}`` got an empty zone key."""
+    url = reverse("crisis:episode-disposition", args=[episode.client_id, episode.pk])
+
+    response = login(counselor).get(url)
+
+    assert response.status_code == 302
+    assert response.url == reverse("crisis:episode-detail", args=[episode.client_id, episode.pk])
+    assert login(outsider).get(url).status_code == 404
+
+
+def test_the_episode_page_reads_times_in_the_site_zone_for_a_user_without_one(counselor, episode):
+    type(counselor).objects.filter(pk=counselor.pk).update(time_zone="")
+    counselor.refresh_from_db()
+
+    response = login(counselor).get(reverse("crisis:episode-detail", args=[episode.client_id, episode.pk]))
+
+    assert response.status_code == 200
+
+
 def test_a_disposition_without_a_choice_is_a_form_error(counselor, episode):
     response = login(counselor).post(
         reverse("crisis:episode-disposition", args=[episode.client_id, episode.pk]), {"disposition": ""}
@@ -180,11 +203,12 @@ def test_the_chart_shows_an_alert_for_an_open_high_risk_episode(counselor, episo
 def test_the_plan_form_is_prefilled_with_988_and_each_save_is_a_version(counselor, alice):
     http = login(counselor)
     url = reverse("crisis:safety-plan-edit", args=[alice.pk])
-    assert 'value="988"' in http.get(url).content.decode()
-    assert http.post(url, plan_post()).status_code == 302
-    page = http.get(url).content.decode()
-    assert "Pacing\nNot sleeping" in page  # pre-filled from the current version
-    http.post(url, plan_post(reason="review", warning_signs="Pacing"))
+    first = http.get(url)
+    assert 'value="988"' in first.content.decode()
+    assert http.post(url, {**plan_post(), **opened(first)}).status_code == 302
+    second = http.get(url)
+    assert "Pacing\nNot sleeping" in second.content.decode()  # pre-filled from the current version
+    http.post(url, {**plan_post(reason="review", warning_signs="Pacing"), **opened(second)})
     assert list(SafetyPlanVersion.objects.filter(client=alice).values_list("version", flat=True)) == [2, 1]
     versions = http.get(reverse("crisis:safety-plan-versions", args=[alice.pk]), {"v": 1}).content.decode()
     assert "Not sleeping" in versions and "v2" in versions
@@ -196,6 +220,18 @@ def test_an_empty_plan_is_refused_on_the_page(counselor, alice):
     )
     assert response.status_code == 400
     assert "Write at least one section" in response.content.decode()
+
+
+def test_a_plan_line_over_the_limit_is_a_form_error_not_cut_short(counselor, alice):
+    url = reverse("crisis:safety-plan-edit", args=[alice.pk])
+    http = login(counselor)
+    assert 'maxlength="15050"' in http.get(url).content.decode()
+
+    response = http.post(url, plan_post(warning_signs="Pacing\n" + "x" * 301))
+
+    assert response.status_code == 400
+    assert "Line 2 is longer than 300 characters." in response.content.decode()
+    assert not SafetyPlanVersion.objects.exists()
 
 
 def test_printing_the_plan_is_audited_as_an_export(counselor, alice):

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from careteam.models import AuditAction, AuditEvent
 from dashboards import metrics
 from dashboards.scope import scope_for
@@ -53,6 +55,22 @@ def test_bad_filters_are_a_400_with_the_field_named(alice, supervisor):
 
     assert response.status_code == 400
     assert "end" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "field"),
+    [
+        ("/api/v1/metrics/", {"end": "0001-01-01"}, "end"),
+        ("/api/v1/metrics/", {"start": "9999-12-31"}, "start"),
+        ("/api/v1/metrics/drilldowns/caseloads.unassigned/", {"end": "0001-01-01"}, "end"),
+    ],
+)
+def test_days_beyond_what_the_figures_can_count_back_from_are_a_400(alice, supervisor, url, params, field):
+    """Found by the API fuzzer: the default start, 29 days before ``end=0001-01-01``, overflowed (500)."""
+    response = api_login(supervisor).get(url, params)
+
+    assert response.status_code == 400
+    assert field in response.json()
 
 
 def test_a_drilldown_pages_the_records_and_audits_them(alice, supervisor, team):

@@ -14,6 +14,7 @@ from peers.assignments.services import (
     peer_assignment_start,
 )
 from peers.models import PeerAssignment, PeerMatchPreferences
+from tests.concurrency import open_form
 from tests.conftest import api_login, login
 from tests.factories import ClientFactory, PeerProfileFactory
 
@@ -152,8 +153,9 @@ def test_bad_input_on_the_match_page_is_refused_with_field_errors_and_nothing_sa
 def test_match_preferences_are_saved_and_change_the_ranking(bob, counselor, new_peer):
     other = PeerProfileFactory(user__first_name="Ana", user__last_name="Ruiz", gender="woman").user
     url = reverse("peers:match", args=[bob.pk])
-    response = login(counselor).post(
-        url, {"wants_peer": "on", "gender_preference": "woman", "notes": "a woman"}
+    http = login(counselor)
+    response = http.post(
+        url, {"wants_peer": "on", "gender_preference": "woman", "notes": "a woman", **open_form(http, url)}
     )
     assert response.status_code == 302
     assert PeerMatchPreferences.objects.get(client=bob).gender_preference == "woman"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peers.models import PeerProfile
+from tests.concurrency import etag_of, opened
 from tests.conftest import api_login, login
 from tests.factories import PeerCertificationFactory, PeerProfileFactory
 
@@ -22,10 +23,12 @@ def test_staff_read_peer_profiles(counselor, peer):
 
 def test_a_peer_updates_their_own_profile_but_not_capacity(peer):
     profile = PeerProfileFactory(user=peer, caseload_capacity=10)
-    response = api_login(peer).patch(
+    api = api_login(peer)
+    response = api.patch(
         f"/api/v1/peer-profiles/{profile.pk}/",
         {"pathways": ["smart"], "caseload_capacity": 99},
         format="json",
+        HTTP_IF_MATCH=etag_of(api, f"/api/v1/peer-profiles/{profile.pk}/"),
     )
     assert response.status_code == 200, response.json()
     profile.refresh_from_db()
@@ -56,7 +59,8 @@ def test_a_peer_edits_their_profile_page_and_sees_certification_expiry(peer):
     PeerCertificationFactory(profile=profile, name="CPRS", expires_on=today + dt.timedelta(days=20))
     PeerCertificationFactory(profile=profile, name="Old cert", expires_on=today - dt.timedelta(days=1))
     http = login(peer)
-    html = http.get(reverse("peers:profile")).content.decode()
+    page = http.get(reverse("peers:profile"))
+    html = page.content.decode()
     assert "Expires" in html and "CPRS" in html
     assert "Expired" in html
     response = http.post(
@@ -66,6 +70,7 @@ def test_a_peer_edits_their_profile_page_and_sees_certification_expiry(peer):
             "experience_areas": ["veteran"],
             "availability": "Evenings",
             "accepting_new": "on",
+            **opened(page),
         },
     )
     assert response.status_code == 302

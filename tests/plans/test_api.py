@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from plans.models import ActionStep, ActionStepCompletion, Goal, PlanStatus, TreatmentPlan
+from tests.concurrency import etag_of
 from tests.conftest import api_login
 from tests.factories import ClientFactory, active_plan, assign
 from tests.factories.plans import GoalFactory
@@ -46,7 +47,13 @@ def test_a_counselor_drafts_edits_and_activates_a_plan(alice, counselor):
         format="json",
     )
     assert step.status_code == 201, step.json()
-    assert api.patch(f"/api/v1/plans/{plan_id}/", {"barriers": "No car"}, format="json").status_code == 200
+    etag = etag_of(api, f"/api/v1/plans/{plan_id}/")
+    assert (
+        api.patch(
+            f"/api/v1/plans/{plan_id}/", {"barriers": "No car"}, format="json", HTTP_IF_MATCH=etag
+        ).status_code
+        == 200
+    )
 
     activated = api.post(
         f"/api/v1/plans/{plan_id}/activate/",

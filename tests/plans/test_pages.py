@@ -20,6 +20,7 @@ from plans.models import (
     Problem,
     TreatmentPlan,
 )
+from tests.concurrency import open_form
 from tests.conftest import login
 from tests.factories import ClientFactory, EncounterNoteFactory, active_plan, assign
 from tests.factories.assessments import AssessmentResponseFactory, instrument
@@ -119,10 +120,11 @@ def test_a_counselor_builds_and_signs_a_plan_through_the_pages(alice, counselor)
     plan = TreatmentPlan.objects.get(client=alice)
     assert response["Location"] == url("draft", alice, plan.pk)
 
+    version = open_form(http, url("draft", alice, plan.pk), form_with='value="header"')
     assert (
         http.post(
             url("draft", alice, plan.pk),
-            {"section": "header", "stage_of_change": "preparation", "strengths": "Funny"},
+            {"section": "header", "stage_of_change": "preparation", "strengths": "Funny", **version},
         ).status_code
         == 302
     )

@@ -67,6 +67,42 @@ def test_bad_answers_are_a_400_with_a_message_per_item_and_nothing_is_saved(alic
     assert not AssessmentResponse.objects.exists()
 
 
+def test_a_score_without_answers_is_a_400_naming_the_field(alice, counselor):
+    """Once a 500: the JSONField's default made ``answers`` optional and the view read a missing key."""
+    response = api_login(counselor).post(LIST, {"client": alice.pk, "instrument": "phq2"}, format="json")
+
+    assert response.status_code == 400
+    assert "answers" in response.json()
+    assert not AssessmentResponse.objects.exists()
+
+
+def test_more_answers_than_any_instrument_has_items_is_a_400(alice, counselor):
+    answers = {f"q{i}": 0 for i in range(1, 1000)}
+
+    response = api_login(counselor).post(
+        LIST, {"client": alice.pk, "instrument": "phq2", "answers": answers}, format="json"
+    )
+
+    assert response.status_code == 400 and "answers" in response.json()
+
+
+@pytest.mark.parametrize("value", ["1.5", "-1.7976931348623155e+308", "99999999999999999999"])
+def test_a_client_filter_that_is_no_row_id_is_a_400(alice, counselor, value):
+    """Found by the API fuzzer: ``?client=-1.79e308`` overflowed the foreign-key lookup (500)."""
+    response = api_login(counselor).get(LIST, {"client": value})
+
+    assert response.status_code == 400
+    assert "client" in response.json()
+
+
+def test_the_client_filter_still_finds_the_clients_scores(alice, counselor):
+    AssessmentResponseFactory(client=alice)
+
+    response = api_login(counselor).get(LIST, {"client": alice.pk})
+
+    assert response.status_code == 200 and response.json()["count"] == 1
+
+
 def test_a_future_date_is_refused(alice, counselor):
     response = api_login(counselor).post(
         LIST,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from careteam.models import AuditAction, AuditEvent
 from clients.models import ClientContact, Consent, Need
+from tests.concurrency import etag_of
 from tests.conftest import api_login
 from tests.factories import ClientContactFactory, ConsentFactory, DisclosureFactory, NeedFactory
 
@@ -29,7 +30,9 @@ def test_needs_list_create_update_and_set_status(alice, counselor):
     pk = created.json()["id"]
     assert [n["id"] for n in rows(api.get("/api/v1/needs/", {"client": alice.pk}))] == [pk]
     assert AuditEvent.objects.filter(action=AuditAction.LIST, client=alice, detail__page="api-needs").exists()
-    assert api.patch(f"/api/v1/needs/{pk}/", {"description": "Shelter bed tonight"}).status_code == 200
+    etag = etag_of(api, f"/api/v1/needs/{pk}/")
+    patched = api.patch(f"/api/v1/needs/{pk}/", {"description": "Shelter bed tonight"}, HTTP_IF_MATCH=etag)
+    assert patched.status_code == 200
     bad = api.post(f"/api/v1/needs/{pk}/set-status/", {"status": "declined"})
     assert bad.status_code == 400 and "note" in bad.json()
     done = api.post(f"/api/v1/needs/{pk}/set-status/", {"status": "met", "note": "Bed at Harbor House"})

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from clients.encounters import services
 from clients.models import Appointment, AppointmentStatus, EncounterNote, NoteAddendum
+from tests.concurrency import etag_of
 from tests.conftest import api_login
 from tests.factories import AppointmentFactory, EncounterNoteFactory
 
@@ -98,7 +99,9 @@ def test_a_draft_is_created_updated_signed_and_amended_through_the_api(alice, co
     assert created.status_code == 201, created.json()
     pk = created.json()["id"]
 
-    assert api.patch(f"{NOTES}{pk}/", {"plan": "Meet Friday."}, format="json").status_code == 200
+    etag = etag_of(api, f"{NOTES}{pk}/")
+    patched = api.patch(f"{NOTES}{pk}/", {"plan": "Meet Friday."}, format="json", HTTP_IF_MATCH=etag)
+    assert patched.status_code == 200
     signed = api.post(f"{NOTES}{pk}/sign/")
     assert signed.status_code == 200 and signed.json()["status"] == "signed"
     addendum = api.post(f"{NOTES}{pk}/addenda/", {"text": "Late entry: phone call."}, format="json")

@@ -7,6 +7,7 @@ from careteam.errors import DomainError
 from careteam.models import Task, TaskKind, TaskStatus
 from clients.encounters import services
 from clients.models import EncounterNote, NoteAddendum, NoteStatus
+from tests.concurrency import open_form
 from tests.conftest import login
 from tests.factories import EncounterNoteFactory, UserFactory, assign
 
@@ -93,7 +94,9 @@ def test_bad_note_input_is_refused_with_field_errors_and_nothing_saved(alice, co
 def test_a_draft_is_edited_by_its_author(alice, counselor):
     note = services.note_create(client=alice, acting_user=counselor, data=dap())
 
-    response = login(counselor).post(note_url(note, "note-update"), dap(plan="Meet Thursday."))
+    http = login(counselor)
+    version = open_form(http, note_url(note, "note-update"))
+    response = http.post(note_url(note, "note-update"), {**dap(plan="Meet Thursday."), **version})
 
     note.refresh_from_db()
     assert response.status_code == 302 and note.plan == "Meet Thursday." and note.status == NoteStatus.DRAFT

@@ -7,6 +7,7 @@ from careteam.models import AuditAction, AuditEvent
 from clients.models import Need, NeedStatus
 from clients.needs import services
 from clients.needs.selectors import needs_for_client
+from tests.concurrency import opened
 from tests.conftest import login
 from tests.factories import NeedFactory, assign
 
@@ -79,9 +80,11 @@ def test_a_blank_description_is_refused_with_the_input_kept(alice, counselor):
 def test_editing_a_need(alice, counselor):
     need = NeedFactory(client=alice)
     http = login(counselor)
-    assert "Runs out of groceries" in http.get(edit_url(need)).content.decode()
+    page = http.get(edit_url(need))
+    assert "Runs out of groceries" in page.content.decode()
     response = http.post(
-        edit_url(need), {"category": "food", "description": "Food bank is closed", "urgency": "urgent"}
+        edit_url(need),
+        {"category": "food", "description": "Food bank is closed", "urgency": "urgent", **opened(page)},
     )
     assert response.status_code == 302
     need.refresh_from_db()
