@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from .fields import COMMENT_MAX_LENGTH, BoundedTextField
 from .roles import Role
 
 
@@ -64,12 +66,47 @@ class User(AbstractUser):
         return ""
 
 
+class Organization(models.Model):
+    """A provider organisation: the teams it runs share crisis coverage (a crisis worker reaches the
+    clients of their own organisation's teams without breaking the glass, nobody else's)."""
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Team(models.Model):
     """A program or site: the unit a supervisor is responsible for."""
 
     name = models.CharField(max_length=120, unique=True)
     program = models.CharField(max_length=120, blank=True, help_text="e.g. Outpatient SUD, Crisis services")
     site = models.CharField(max_length=120, blank=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="teams",
+        verbose_name=_("organization"),
+    )
+    # 42 CFR 2.11 "program": a federally assisted program that holds itself out as providing SUD
+    # diagnosis, treatment or referral. Under 2.12-2.13 even a disclosure of demographics alone
+    # reveals that the person is its patient, so every disclosure from it needs consent.
+    is_part2_program = models.BooleanField(
+        _("42 CFR Part 2 program"),
+        default=False,
+        help_text=_(
+            "A federally assisted substance-use-disorder program (42 CFR 2.11). Any disclosure about "
+            "its clients, even demographics alone, needs the client's consent, because it reveals "
+            "that the person is a patient."
+        ),
+    )
     members = models.ManyToManyField(User, related_name="teams", blank=True)
     supervisors = models.ManyToManyField(User, related_name="supervised_teams", blank=True)
     is_active = models.BooleanField(default=True)
@@ -167,6 +204,9 @@ class AuditAction(models.TextChoices):
     LOCKOUT = "lockout", "Sign-in locked"
     UNLOCK = "unlock", "Sign-in unlocked"
     API_TOKEN = "api_token", "API token issued or revoked"
+    DENIED = "denied", "Access refused"
+    EMERGENCY_ACCESS = "emergency_access", "Emergency access (break the glass)"
+    EMERGENCY_REVIEW = "emergency_review", "Emergency access reviewed"
 
 
 class AuditEvent(models.Model):
@@ -269,6 +309,7 @@ class TaskKind(models.TextChoices):
     REFERRAL_OUTCOME_DUE = "referral_outcome_due", "Referral: check the outcome with the client"
     REFERRAL_STALE = "referral_stale", "Referral: no activity"
     CONSENT_REVOKED = "consent_revoked", "Consent revoked: review open referrals"
+    EMERGENCY_ACCESS = "emergency_access", "Emergency access to a client: review"
     OTHER = "other", "Other"
 
 
@@ -328,3 +369,71 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class EmergencyAccessReason(models.TextChoices):
+    """Why someone outside the care team opened a record. The first two are the emergencies
+    42 CFR 2.51 (medical emergencies) and HIPAA 164.510(j) (serious and imminent threat) allow."""
+
+    MEDICAL_EMERGENCY = "medical_emergency", _("Medical emergency")
+    IMMINENT_RISK = "imminent_risk", _("Serious and imminent risk to the client or others")
+    CRISIS_RESPONSE = "crisis_response", _("Crisis response: the care team cannot be reached")
+    CONTINUITY = "continuity", _("Urgent continuity of care")
+
+
+class EmergencyAccessQuerySet(models.QuerySet):
+    def current(self, now: dt.datetime | None = None):
+        """Grants in force now: started, not expired, not ended early."""
+        now = now or timezone.now()
+        return self.filter(expires_at__gt=now, ended_at__isnull=True)
+
+    def awaiting_review(self):
+        return self.filter(reviewed_at__isnull=True)
+
+
+class EmergencyAccess(models.Model):
+    """One break-the-glass grant: ``user`` may open ``client`` until ``expires_at``.
+
+    Created only by ``careteam.services.emergency_access_open`` (audited, tells the client's
+    supervisors); never deleted. A supervisor marks it reviewed afterwards.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="emergency_accesses", verbose_name=_("staff member")
+    )
+    client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.PROTECT,
+        related_name="emergency_accesses",
+        verbose_name=_("client"),
+    )
+    reason = models.CharField(_("reason"), max_length=32, choices=EmergencyAccessReason.choices)
+    justification = BoundedTextField(_("justification"), max_length=COMMENT_MAX_LENGTH)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    ended_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = BoundedTextField(_("review note"), max_length=COMMENT_MAX_LENGTH, blank=True)
+
+    objects = EmergencyAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        indexes = [
+            models.Index(fields=["user", "client", "expires_at"]),
+            models.Index(fields=["reviewed_at", "started_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("started_at")),
+                name="emergency_access_expires_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.client_id} ({self.started_at:%Y-%m-%d %H:%M})"

@@ -37,7 +37,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from careteam.models import CareTeamAssignment, CaseRole, Team, User
+from careteam.models import CareTeamAssignment, CaseRole, Organization, Team, User
 from careteam.roles import Role
 from careteam.services import assignment_end, assignment_start
 from clients.assessments import demo as assessments_demo
@@ -90,13 +90,28 @@ class TeamSpec:
     program: str
     site: str
     level_of_care: str  # which ASAM levels its clients are placed at (tests/factories/demo.py)
+    organization: str
+    # Harbor is a 42 CFR Part 2 program (any disclosure needs consent); Riverside is not (only
+    # substance-use content is gated), so the demo shows both rules.
+    part2_program: bool = False
 
 
 DEMO_TEAMS = (
     TeamSpec(
-        HARBOR, "Outpatient SUD & co-occurring", "Harbor Point Clinic, Southwest Waterfront", "outpatient"
+        HARBOR,
+        "Outpatient SUD & co-occurring",
+        "Harbor Point Clinic, Southwest Waterfront",
+        "outpatient",
+        organization="Harbor Point Health",
+        part2_program=True,
     ),
-    TeamSpec(RIVERSIDE, "Crisis stabilization & recovery support", "Riverside Center, Hyattsville", "crisis"),
+    TeamSpec(
+        RIVERSIDE,
+        "Crisis stabilization & recovery support",
+        "Riverside Center, Hyattsville",
+        "crisis",
+        organization="Riverside Community Services",
+    ),
 )
 
 
@@ -335,7 +350,14 @@ def demo_is_seeded() -> bool:
 
 def _ensure_teams() -> dict[str, Team]:
     return {
-        spec.name: TeamFactory(name=spec.name, program=spec.program, site=spec.site) for spec in DEMO_TEAMS
+        spec.name: TeamFactory(
+            name=spec.name,
+            program=spec.program,
+            site=spec.site,
+            organization=Organization.objects.get_or_create(name=spec.organization)[0],
+            is_part2_program=spec.part2_program,
+        )
+        for spec in DEMO_TEAMS
     }
 
 
