@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from knox.models import AuthToken
 
 from clients.models import TIME_ZONE_CHOICES, Client
@@ -95,21 +97,37 @@ class UserAdmin(DjangoUserAdmin):
             actions.pop("end_sessions_everywhere", None)
         return actions
 
-    @admin.action(description="Reset two-factor authentication (they enrol again at next sign-in)")
+    @admin.action(description=_("Reset two-factor authentication (they enrol again at next sign-in)"))
     def reset_two_factor(self, request, queryset):
         for user in queryset:
             mfa_reset(user=user, acting_user=request.user)
+        count = queryset.count()
         self.message_user(
             request,
-            f"Two-factor authentication reset for {queryset.count()} account(s); their sessions "
-            "and API tokens ended. Each enrols again at their next sign-in.",
+            ngettext(
+                "Two-factor authentication reset for %(count)d account; its sessions and API tokens "
+                "ended. It enrols again at its next sign-in.",
+                "Two-factor authentication reset for %(count)d accounts; their sessions and API tokens "
+                "ended. Each enrols again at its next sign-in.",
+                count,
+            )
+            % {"count": count},
         )
 
-    @admin.action(description="Sign out everywhere (end web sessions and revoke API tokens)")
+    @admin.action(description=_("Sign out everywhere (end web sessions and revoke API tokens)"))
     def end_sessions_everywhere(self, request, queryset):
         for user in queryset:
             sessions_end_everywhere(user=user, acting_user=request.user, reason="admin")
-        self.message_user(request, f"Signed out {queryset.count()} account(s) on every device.")
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext(
+                "Signed out %(count)d account on every device.",
+                "Signed out %(count)d accounts on every device.",
+                count,
+            )
+            % {"count": count},
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":

@@ -91,7 +91,10 @@ class TokenObtainApi(APIView):
                 else _("Set up two-factor authentication on the sign-in page before asking for an API token.")
             )
             raise ValidationError({"code": [message]})
-        instance, key = api_token_create(user=user, via="api")
+        try:
+            instance, key = api_token_create(user=user, via="api")
+        except DomainError as exc:
+            raise ValidationError({"non_field_errors": [exc.message]}) from None
         audit_log(user=user, action=AuditAction.LOGIN, detail={"via": "api-token"})
         return Response({"token": key, "expiry": instance.expiry})
 

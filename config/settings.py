@@ -189,9 +189,11 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the other sessions end (their auth hash changes); this one stays
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # django-axes counts failed sign-ins (below); allauth's own login limits would be a second,
-# differently-worded lock on the same form. Its other limits (password reset, MFA codes) stay.
+# differently-worded lock on the same form. The same "login_failed" limit is allauth's only limit on
+# second-factor codes, so the code form below reports wrong codes to axes instead.
 ACCOUNT_RATE_LIMITS = {"login_failed": False, "login": False}
 MFA_ADAPTER = "careteam.signin.adapters.MFAAdapter"
+MFA_FORMS = {"authenticate": "careteam.signin.forms.AuthenticateForm"}
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_TOTP_ISSUER = "careteam"
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # staff emails are set by administrators, not verified by mail
@@ -299,7 +301,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated API call answers 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "careteam.signin.authentication.MFATokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -7,12 +7,15 @@ LIST row per client shown, reads a VIEW row. Writes go through ``crisis.services
 
 from __future__ import annotations
 
-from rest_framework import mixins, serializers, viewsets
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 from careteam import access
 from careteam.api_base import AuditedRecordsMixin, ReadPermissions
+from careteam.concurrency import Expected, StaleEditError, token_for
 from careteam.models import User
 from clients.models import Client
 from outreach.models import Channel
@@ -201,6 +204,16 @@ class SafetyPlanSerializer(serializers.ModelSerializer):
     )
     environment_safety = _section_field()
     reasons_for_living = _section_field()
+    based_on_version = serializers.IntegerField(
+        write_only=True,
+        allow_null=True,
+        min_value=1,
+        help_text=(
+            "The version this plan was written from (the latest when you read it), or null for the "
+            "client's first plan. If someone saved a newer version since, the answer is 412 and "
+            "nothing is saved, so their changes are not silently replaced."
+        ),
+    )
 
     class Meta:
         model = SafetyPlanVersion
@@ -213,6 +226,7 @@ class SafetyPlanSerializer(serializers.ModelSerializer):
             "created_at",
             "reason",
             "episode",
+            "based_on_version",
             *services.SAFETY_PLAN_SECTIONS,
         ]
         read_only_fields = ["id", "version", "author", "created_at", "episode"]
@@ -222,6 +236,10 @@ class SafetyPlanSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             self.fields["client"].queryset = access.clients_visible_to(request.user, access.CHANGE)
+
+
+# A safety plan is never edited, only superseded: the version number is what a new one must start from.
+VERSION_FIELDS = ("version",)
 
 
 class SafetyPlanViewSet(
@@ -243,12 +261,45 @@ class SafetyPlanViewSet(
     def get_queryset(self):
         return selectors.safety_plan_list_for_user(self.request.user)
 
+    def create(self, request, *args, **kwargs):
+        try:
+            return super().create(request, *args, **kwargs)
+        except StaleEditError:
+            set_rollback()
+            client_pk = request.data.get("client")
+            latest = selectors.current_safety_plan(client_pk) if str(client_pk).isdigit() else None
+            body = {
+                "detail": _(
+                    "Someone saved a newer version of this safety plan since the one you started from; "
+                    "nothing was saved. Read the latest version, merge your changes and send its number "
+                    "as based_on_version."
+                ),
+                "current_version": latest.version if latest else None,
+            }
+            return Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         client = data.pop("client")
         reason = data.pop("reason")
+        based_on = data.pop("based_on_version")
+        started_from = None
+        if based_on is not None:
+            started_from = SafetyPlanVersion.objects.filter(client=client, version=based_on).first()
+            if started_from is None:
+                raise serializers.ValidationError(
+                    {
+                        "based_on_version": [
+                            _("This client has no safety plan version %(n)d.") % {"n": based_on}
+                        ]
+                    }
+                )
+        # The service checks under its lock that the version started from is still the latest.
+        expected = Expected(
+            token=token_for(started_from, VERSION_FIELDS, model=SafetyPlanVersion), fields=VERSION_FIELDS
+        )
         serializer.instance = services.safety_plan_save(
-            client=client, acting_user=self.request.user, data=data, reason=reason
+            client=client, acting_user=self.request.user, data=data, reason=reason, expected=expected
         )
 
 

@@ -92,7 +92,11 @@ class SessionTimeoutMiddleware:
 
 
 def _exempt(path: str) -> bool:
-    # The sign-in pages themselves (allauth's MFA setup, password change, sign-out), static files, health.
+    # The sign-in pages themselves (allauth's MFA setup, password change, sign-out, the session clock),
+    # static files, health. Not the security page: it issues API tokens, which must not be a way round
+    # the second factor, and not the lockout list.
+    if path.startswith(("/accounts/security/", "/accounts/locked/")):
+        return False
     return path.startswith(("/accounts/", "/static/", "/healthz", "/favicon.ico"))
 
 

@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from ..audit import audit_log, request_user
 from ..models import AuditAction, User
 from . import services
-from .middleware import AUTH_AT, SEEN
+from .middleware import AUTH_AT, MFA_OK, SEEN
 
 
 @receiver(user_logged_in)
@@ -37,6 +37,9 @@ def _password_or_access_changed(sender, instance: User, created: bool, **kwargs)
 def _mfa_changed(change: str):
     def audit(sender, request, user, authenticator, **kwargs):
         audit_log(user=user, action=AuditAction.MFA_CHANGE, obj=user, detail={change: authenticator.type})
+        if change == "removed" and request is not None and hasattr(request, "session"):
+            # Ask MFARequiredMiddleware to look again: this may have been the last second factor.
+            request.session.pop(MFA_OK, None)
 
     return audit
 

@@ -7,17 +7,35 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from knox.models import AuthToken
+from knox.settings import knox_settings
 
 from ..audit import audit_log
+from ..errors import DomainError
 from ..models import AuditAction, User
+from .selectors import api_tokens_for_user, mfa_enrolled
 
 
 @transaction.atomic
 def api_token_create(*, user: User, via: str) -> tuple[AuthToken, str]:
-    """Issue a token; the key is returned once and only its SHA-512 digest is kept."""
+    """Issue a token; the key is returned once and only its SHA-512 digest is kept.
+
+    Refused for an account without a second factor while CARETEAM_MFA_REQUIRED (a token must not be
+    a way round it) and once the account holds knox's TOKEN_LIMIT_PER_USER live tokens.
+    """
+    if settings.CARETEAM_MFA_REQUIRED and not mfa_enrolled(user):
+        raise DomainError(_("Set up two-factor authentication before creating an API token."))
+    User.objects.select_for_update().filter(pk=user.pk).first()  # two requests cannot both pass the limit
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    if limit is not None and api_tokens_for_user(user).count() >= limit:
+        raise DomainError(
+            _("You already have %(limit)d API tokens that work. Revoke one you no longer use first.")
+            % {"limit": limit}
+        )
     instance, key = AuthToken.objects.create(user=user)
     audit_log(user=user, action=AuditAction.API_TOKEN, detail={"issued": instance.token_key, "via": via})
     return instance, key

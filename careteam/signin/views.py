@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import lockouts_can_lift, lockouts_can_view
+from ..errors import DomainError
 from . import selectors, services
 from .middleware import SEEN
 
@@ -69,7 +70,11 @@ def security(request):
 @login_required
 @require_POST
 def api_token_new(request):
-    _instance, key = services.api_token_create(user=request.user, via="web")
+    try:
+        _instance, key = services.api_token_create(user=request.user, via="web")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("signin:security")
     # Shown once, on this response only; the database keeps a digest.
     return _security_page(request, new_key=key)
 

@@ -247,6 +247,72 @@ def test_the_token_endpoint_asks_an_enrolled_user_for_the_code(counselor, settin
     assert response.status_code == 200, response.json()
 
 
+def test_thirty_wrong_codes_lock_the_account_and_the_right_code_is_refused_until_the_lock_lifts(
+    counselor, settings
+):
+    settings.CARETEAM_MFA_REQUIRED = True
+    first = HttpClient()
+    sign_in(first, "counselor", PASSWORD)
+    secret = enrol_totp(first)
+
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2), tick=False):
+        http = HttpClient()
+        assert sign_in(http, "counselor", PASSWORD)["Location"] == reverse("mfa_authenticate")
+        statuses = [http.post(reverse("mfa_authenticate"), {"code": "000000"}).status_code for _ in range(30)]
+        assert statuses[:9] == [200] * 9 and set(statuses[9:]) <= {200, 429}
+        refused = http.post(reverse("mfa_authenticate"), {"code": totp_now(secret)})
+        assert refused.status_code in (200, 429) and "_auth_user_id" not in http.session
+        assert AuditEvent.objects.filter(action=AuditAction.LOCKOUT, username="counselor").exists()
+
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=20)):
+        http = HttpClient()
+        sign_in(http, "counselor", PASSWORD)
+        assert http.post(reverse("mfa_authenticate"), {"code": totp_now(secret)}).status_code == 302
+        assert "_auth_user_id" in http.session
+
+
+def test_without_a_second_factor_no_api_token_can_be_made_or_used(counselor, alice, settings):
+    _instance, old_key = api_token_create(user=counselor, via="test")  # made before MFA was required
+    settings.CARETEAM_MFA_REQUIRED = True
+    http = HttpClient()
+    sign_in(http, "counselor", PASSWORD)
+
+    page = http.post(reverse("signin:token-new"))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("mfa_index"))
+    assert http.get(reverse("signin:security")).status_code == 302
+    assert AuthToken.objects.filter(user=counselor).count() == 1
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {old_key}")
+    assert api.get("/api/v1/clients/").status_code == 401
+
+
+def test_removing_the_last_factor_asks_for_a_new_one_at_once(
+    counselor, alice, settings, django_capture_on_commit_callbacks
+):
+    settings.CARETEAM_MFA_REQUIRED = True
+    http = HttpClient()
+    sign_in(http, "counselor", PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrol_totp(http)
+    assert http.get(reverse("clients:detail", args=[alice.pk])).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = http.post(reverse("mfa_deactivate_totp"))
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=counselor, type=Authenticator.Type.TOTP).exists()
+    page = http.get(reverse("clients:detail", args=[alice.pk]))
+    assert page.status_code == 302 and page["Location"].startswith(reverse("mfa_index"))
+
+
+def test_the_number_of_live_tokens_is_limited(counselor, settings):
+    http = login(counselor)
+    for _ in range(20):
+        api_token_create(user=counselor, via="test")
+    response = http.post(reverse("signin:token-new"), follow=True)
+    assert "You already have 20 API tokens" in response.content.decode()
+    assert AuthToken.objects.filter(user=counselor).count() == 20
+
+
 # --- sessions ------------------------------------------------------------------------------------
 
 

@@ -94,12 +94,15 @@ def test_safety_plan_versions_via_the_api_and_the_peer_reads_them(counselor, pee
     body = {
         "client": alice.pk,
         "reason": "new_crisis",
+        "based_on_version": None,
         "warning_signs": ["Pacing"],
         "professionals": [{"name": "988 Lifeline", "phone": "988"}],
     }
     assert api.post(PLANS, body, format="json").status_code == 201
-    assert api.post(PLANS, {**body, "reason": "review"}, format="json").json()["version"] == 2
-    assert api.post(PLANS, {"client": alice.pk, "reason": "review"}, format="json").status_code == 400
+    second = {**body, "reason": "review", "based_on_version": 1}
+    assert api.post(PLANS, second, format="json").json()["version"] == 2
+    empty = {"client": alice.pk, "reason": "review", "based_on_version": 2}
+    assert api.post(PLANS, empty, format="json").status_code == 400
     rows = api_login(peer).get(PLANS, {"client": alice.pk}).json()["results"]
     assert [r["version"] for r in rows] == [2, 1]
     assert api_login(peer).get(EPISODES).status_code == 403
@@ -109,7 +112,7 @@ def test_safety_plan_versions_via_the_api_and_the_peer_reads_them(counselor, pee
 
 def test_a_safety_plan_section_is_bounded_in_entries_and_length(counselor, alice):
     api = api_login(counselor)
-    body = {"client": alice.pk, "reason": "new_crisis"}
+    body = {"client": alice.pk, "reason": "new_crisis", "based_on_version": None}
     too_many = api.post(PLANS, {**body, "warning_signs": ["Pacing"] * 51}, format="json")
     too_long = api.post(PLANS, {**body, "warning_signs": ["x" * 301]}, format="json")
     contacts = api.post(PLANS, {**body, "help_contacts": [{"name": "Sam"}] * 51}, format="json")
@@ -117,6 +120,26 @@ def test_a_safety_plan_section_is_bounded_in_entries_and_length(counselor, alice
     assert (too_many.status_code, too_long.status_code, contacts.status_code) == (400, 400, 400)
     assert "warning_signs" in too_many.json() and "help_contacts" in contacts.json()
     assert not SafetyPlanVersion.objects.exists()
+
+
+def test_a_safety_plan_written_from_an_older_version_is_refused_and_the_newer_one_stays(
+    counselor, supervisor, alice
+):
+    body = {"client": alice.pk, "reason": "new_crisis", "based_on_version": None, "warning_signs": ["Pacing"]}
+    assert api_login(counselor).post(PLANS, body, format="json").status_code == 201
+    # Both read version 1; the supervisor saves version 2 first.
+    newer = {**body, "reason": "review", "based_on_version": 1, "warning_signs": ["Pacing", "Not sleeping"]}
+    assert api_login(supervisor).post(PLANS, newer, format="json").status_code == 201
+
+    stale = api_login(counselor).post(PLANS, {**newer, "warning_signs": ["Only pacing"]}, format="json")
+    unsaid = api_login(counselor).post(PLANS, {**newer, "based_on_version": None}, format="json")
+    missing = api_login(counselor).post(PLANS, {k: v for k, v in newer.items() if k != "based_on_version"})
+
+    assert stale.status_code == 412 and stale.json()["current_version"] == 2
+    assert unsaid.status_code == 412
+    assert missing.status_code == 400 and "based_on_version" in missing.json()
+    latest = SafetyPlanVersion.objects.filter(client=alice).order_by("-version").first()
+    assert (latest.version, latest.warning_signs) == (2, ["Pacing", "Not sleeping"])
 
 
 def test_caring_contacts_start_and_stop_via_the_api(counselor, reachable_alice):
