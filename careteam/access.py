@@ -7,8 +7,14 @@ them). Supervisors see the clients whose primary team they supervise.
 Administrators see everyone. Nobody else sees a client.
 
 Lists never check permissions row by row (guardian's N+1 trap): they filter
-with ``visible_clients_q`` — one semi-join on the per-client permission table
-and one on team supervision.
+with ``visible_clients_q`` — one semi-join on the per-client permission table,
+one on team supervision and one on current emergency-access grants.
+
+Break the glass (DESIGN "Access"; HIPAA 164.510(j) and 42 CFR 2.51 name the emergencies): a user
+with ``careteam.add_emergencyaccess`` may open a client outside their care team for
+``CARETEAM_EMERGENCY_ACCESS_HOURS`` after giving a reason (``careteam.services.emergency_access_open``).
+The grant gives VIEW only; the one change it allows is opening a crisis episode
+(``crisis.selectors``), whose follow-up stays with the client's own team, told by an urgent task.
 
 The access vocabulary, here and in every app's ``selectors.py``: a predicate is named
 ``<entity>_can_<verb>(user[, object])`` and answers a yes/no question (``client_can_access``,
@@ -20,11 +26,13 @@ and serializers call these, they never define their own (``tests/careteam/test_a
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from guardian.shortcuts import assign_perm, remove_perm
 
 from clients.models import Client, ClientUserObjectPermission
 
-from .models import CareTeamAssignment, CaseRole, Team, User
+from .client_search import client_search_q
+from .models import CareTeamAssignment, CaseRole, EmergencyAccess, Team, User
 from .roles import Role
 
 VIEW = "clients.view_client"
@@ -47,8 +55,13 @@ def clients_can_see_all(user: User) -> bool:
     return user.is_active and (user.is_superuser or user.has_role(Role.ADMIN))
 
 
-def visible_clients_q(user: User, perm: str = VIEW) -> Q:
-    """A filter for ``Client`` rows ``user`` holds ``perm`` on, through care team or supervision."""
+def visible_clients_q(user: User, perm: str = VIEW, *, emergency: bool = False) -> Q:
+    """A filter for ``Client`` rows ``user`` holds ``perm`` on, through care team or supervision.
+
+    ``emergency=True`` adds the clients the user holds a break-the-glass grant for, for ``VIEW`` only.
+    Only the lookups that open a record to read it pass it (``clients.selectors.client_get_for_user``,
+    the crisis quick-open): a grant is not a caseload, and nothing that writes may choose its client
+    from a list that includes one."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if clients_can_see_all(user):
@@ -61,12 +74,117 @@ def visible_clients_q(user: User, perm: str = VIEW) -> Q:
         permission__content_type__app_label=app_label,
     )
     supervised = Team.supervisors.through.objects.filter(user=user).values("team_id")
-    return Q(Exists(granted)) | Q(primary_team_id__in=supervised)
+    allowed = Q(Exists(granted)) | Q(primary_team_id__in=supervised)
+    if emergency and perm == VIEW:
+        allowed |= Q(Exists(emergency_access_current_q(user)))
+    return allowed
 
 
-def clients_visible_to(user: User, perm: str = VIEW):
-    """Every non-archived client ``user`` may see (or hold ``perm`` on)."""
-    return Client.objects.not_archived().filter(visible_clients_q(user, perm))
+def emergency_access_current_q(user: User):
+    """Break-the-glass grants of ``user`` in force now, correlated to the outer ``Client`` row: the
+    semi-join ``visible_clients_q`` adds (the grant gives VIEW, never CHANGE)."""
+    return EmergencyAccess.objects.current().filter(user=user, client=OuterRef("pk"))
+
+
+def emergency_access_current(user: User, client: Client | int) -> EmergencyAccess | None:
+    """The grant under which ``user`` may open ``client`` now, or None (one query)."""
+    if not user.is_authenticated:
+        return None
+    return EmergencyAccess.objects.current().filter(user=user, client=client).order_by("-expires_at").first()
+
+
+def emergency_access_can_open(user: User) -> bool:
+    """Breaks the glass: the role may open a client outside its care team in an emergency (counselors,
+    case managers, crisis workers, supervisors; not peers, not the admin role)."""
+    return user.is_active and user.has_perm("careteam.add_emergencyaccess")
+
+
+def emergency_access_can_review(user: User) -> bool:
+    """Reads and reviews the break-glass accesses to the clients of the teams one supervises (admins: all)."""
+    return user.is_active and user.has_perm("careteam.view_emergencyaccess")
+
+
+def emergency_access_can_mark_reviewed(user: User) -> bool:
+    """Marks a break-glass access reviewed (supervisors, administrators)."""
+    return user.is_active and user.has_perm("careteam.change_emergencyaccess")
+
+
+def emergency_access_own_current(user: User):
+    """The user's own grants in force now, soonest to expire first (to see and end them)."""
+    return EmergencyAccess.objects.current().filter(user=user).select_related("client").order_by("expires_at")
+
+
+def emergency_access_list_for_user(user: User):
+    """Break-glass grants the user reviews: to clients of the teams they supervise; administrators all."""
+    if not emergency_access_can_review(user):
+        return EmergencyAccess.objects.none()
+    qs = EmergencyAccess.objects.select_related("user", "client", "client__primary_team", "reviewed_by")
+    if clients_can_see_all(user):
+        return qs
+    supervised = Team.supervisors.through.objects.filter(user=user).values("team_id")
+    return qs.filter(client__primary_team_id__in=supervised)
+
+
+def emergency_access_get_for_user(user: User, pk) -> EmergencyAccess:
+    """One grant the user reviews, else 404 (missing and out of scope look the same)."""
+    try:
+        return emergency_access_list_for_user(user).get(pk=int(pk))
+    except (EmergencyAccess.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such emergency access.") from None
+
+
+def emergency_access_own_get(user: User, pk) -> EmergencyAccess:
+    """One of the user's own grants (to end it early), else 404."""
+    try:
+        return EmergencyAccess.objects.select_related("client").get(pk=int(pk), user=user)
+    except (EmergencyAccess.DoesNotExist, TypeError, ValueError):
+        raise Http404("No such emergency access.") from None
+
+
+def emergency_access_candidates(user: User, q: str, *, limit: int = 20) -> list[Client]:
+    """The break-glass search: any not-archived client matching ``q`` (``client_search_q``), for a user
+    who may break the glass; nobody for an empty search. Each carries ``visible`` (the user may open the
+    chart already). Pages show only the identity that picks the right person, never the record."""
+    if not emergency_access_can_open(user):
+        return []
+    found = list(
+        Client.objects.not_archived()
+        .filter(client_search_q(q))
+        .select_related("primary_team")
+        .order_by("legal_last_name", "legal_first_name", "id")[:limit]
+    )
+    visible = set(clients_visible_to(user).filter(pk__in=[c.pk for c in found]).values_list("pk", flat=True))
+    for c in found:
+        c.visible = c.pk in visible
+    return found
+
+
+def emergency_access_client_get(user: User, pk) -> Client:
+    """A not-archived client to request emergency access to, else 404 (the one who may break the glass
+    reaches any client by design; the grant, not this lookup, opens the record)."""
+    client = None
+    if emergency_access_can_open(user) and str(pk).isdigit():
+        client = Client.objects.not_archived().select_related("primary_team").filter(pk=int(pk)).first()
+    if client is None:
+        raise Http404("No such client.")
+    return client
+
+
+def organisation_clients_q(user: User) -> Q:
+    """``Client`` rows whose primary team belongs to one of the user's organisations: the organisations
+    of the teams they are a member of; a team with no organisation counts only itself. Crisis coverage
+    is organisation-wide (DESIGN "Access"); anything wider needs break-the-glass."""
+    member_of = Team.members.through.objects.filter(user=user).values("team_id")
+    organisations = Team.objects.filter(pk__in=member_of, organization__isnull=False).values(
+        "organization_id"
+    )
+    return Q(primary_team_id__in=member_of) | Q(primary_team__organization_id__in=organisations)
+
+
+def clients_visible_to(user: User, perm: str = VIEW, *, emergency: bool = False):
+    """Every non-archived client ``user`` may see (or hold ``perm`` on); ``emergency``: see
+    ``visible_clients_q``."""
+    return Client.objects.not_archived().filter(visible_clients_q(user, perm, emergency=emergency))
 
 
 def client_can_access(user: User, client: Client, perm: str = VIEW) -> bool:

@@ -19,6 +19,12 @@ from knox.models import AuthToken
 from clients.models import TIME_ZONE_CHOICES, Client
 
 from . import access
+from .access_report import (
+    REPEATED_DENIALS_THRESHOLD,
+    REPEATED_DENIALS_WINDOW,
+    audit_events_for_user,
+    repeated_denials_for_user,
+)
 from .admin_tools import (
     AuditedClientAdminMixin,
     ClientRecordFilter,
@@ -31,7 +37,16 @@ from .admin_tools import (
 )
 from .audit import audit_log
 from .errors import DomainError
-from .models import AuditAction, AuditEvent, CareTeamAssignment, ServiceHeartbeat, Team, User
+from .models import (
+    AuditAction,
+    AuditEvent,
+    CareTeamAssignment,
+    EmergencyAccess,
+    Organization,
+    ServiceHeartbeat,
+    Team,
+    User,
+)
 from .roles import Role
 from .services import assignment_end, assignment_start
 from .signin.selectors import SECOND_FACTORS
@@ -334,6 +349,10 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     read by the administrators who answer for it, and auditing it would add a
     row to the trail for every look at the trail.
 
+    Administrators read every row; a supervisor (with admin access) reads the rows about the clients
+    of the teams they supervise and their teams' people's rows about no client
+    (``access_report.audit_events_for_user``). Above the list: users refused again and again.
+
     Built for millions of rows: no full-table count, no facet counts, the
     client column joined in the same query, clients found by a typed record
     number rather than a list of every client.
@@ -374,10 +393,28 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "reason",
         "changed_fields",
         "detail",
+        "seal_seq",
         "prev_hash",
         "row_hash",
+        "row_mac",
     )
     readonly_fields = fields
+
+    change_list_template = "admin/careteam/auditevent/change_list.html"
+
+    def get_queryset(self, request):
+        # Administrators read every row; a supervisor the rows of the teams they supervise
+        # (``access_report.audit_events_for_user`` says which): the report is one more door.
+        return audit_events_for_user(request.user, super().get_queryset(request))
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "repeated_denials": repeated_denials_for_user(request.user),
+            "repeated_denials_threshold": REPEATED_DENIALS_THRESHOLD,
+            "repeated_denials_hours": int(REPEATED_DENIALS_WINDOW.total_seconds() // 3600),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
 
     @admin.display(description="client", ordering="client__record_number")
     def client_column(self, obj: AuditEvent) -> str:
@@ -389,6 +426,35 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="reason", ordering="reason")
     def reason_column(self, obj: AuditEvent) -> str:
         return Truncator(obj.reason).chars(80)
+
+
+# --- organisations and break-the-glass ------------------------------------------------------------
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    """Provider organisations: a crisis worker reaches the unassigned clients of their own organisation's
+    teams (``access.organisation_clients_q``). Set a team's organisation on the team. Never deleted."""
+
+    list_display = ("name",)
+    search_fields = ("name",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EmergencyAccess)
+class EmergencyAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Break-the-glass grants, read only: opened, ended and reviewed through ``careteam.services`` (the
+    review page at /emergency-access/review/). Supervisors see their teams' clients', admins all."""
+
+    list_display = ("started_at", "user", "client", "reason", "expires_at", "ended_at", "reviewed_at")
+    list_select_related = ("user", "client")
+    list_filter = ("reason", ("reviewed_at", admin.EmptyFieldListFilter))
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return access.emergency_access_list_for_user(request.user)
 
 
 @admin.register(ServiceHeartbeat)

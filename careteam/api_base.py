@@ -23,6 +23,7 @@ from rest_framework.views import set_rollback
 from .access import minimum_necessary_view
 from .audit import audit_client_ids_listed, audit_log
 from .concurrency import Expected, StaleEditError, token_for
+from .minimum_necessary import sections_visible_to
 from .models import AuditAction
 
 
@@ -33,13 +34,47 @@ class ReadPermissions(DjangoModelPermissions):
 
 
 class RefuseMinimumNecessary(BasePermission):
-    """A minimum-necessary user (peer specialist) is refused outright, before the role's model
-    permission is looked at: 403 with the viewset's ``minimum_necessary_refusal``. List it first."""
+    """A user whose role may not see the viewset's ``refused_section`` (``careteam.minimum_necessary``;
+    without one: any minimum-necessary user, i.e. a peer specialist) is refused outright, before the
+    role's model permission is looked at: 403 with the viewset's ``minimum_necessary_refusal``. List it
+    first."""
 
     def has_permission(self, request, view):
-        if request.user.is_authenticated and minimum_necessary_view(request.user):
+        if not request.user.is_authenticated:
+            return True
+        section = getattr(view, "refused_section", None)
+        hidden = (
+            section not in sections_visible_to(request.user)
+            if section is not None
+            else minimum_necessary_view(request.user)
+        )
+        if hidden:
             raise PermissionDenied(view.minimum_necessary_refusal)
         return True
+
+
+class SectionFieldsMixin:
+    """A serializer that leaves out the fields of the record sections the requesting user's role may not
+    see (``careteam.minimum_necessary``: the one rule). ``section_fields`` maps a ``Section`` to the
+    field names that carry it; nested serializers get the request through the context like any other.
+
+    ``section_fields = {Section.PLAN_PROBLEM_TEXT: ("description",)}``
+    """
+
+    section_fields: dict = {}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not self.section_fields:
+            return data
+        visible = sections_visible_to(user)
+        for section, names in self.section_fields.items():
+            if section not in visible:
+                for name in names:
+                    data.pop(name, None)
+        return data
 
 
 class AuditedRecordsMixin:

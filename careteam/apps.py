@@ -8,5 +8,5 @@ class CareteamConfig(AppConfig):
     verbose_name = "Care team"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (login, logout and role-change audit)
+        from . import checks, signals  # noqa: F401  (deploy checks; login, logout and role-change audit)
         from .signin import receivers  # noqa: F401  (session clock, password/MFA/lockout audit)

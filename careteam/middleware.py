@@ -7,6 +7,7 @@ from django.core.validators import validate_ipv46_address
 from django.utils.cache import patch_cache_control
 from django.utils.ipv6 import clean_ipv6_address
 
+from .access_report import DENIED_STATUSES, audit_denied_request
 from .audit import RequestContext, reset_request_context, set_request_context
 
 
@@ -45,6 +46,32 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             reset_request_context(token)
+
+
+class DeniedAccessAuditMiddleware:
+    """A refused request (404 or 403 from a matched URL pattern, for a signed-in user) leaves a
+    ``denied`` row in the audit trail (``careteam.access_report.denied_entry`` says which and what).
+
+    It looks at the answer after the view has made it: the row is written in its own transaction,
+    after anything the view rolled back, and at most once per request; the answer itself is passed
+    on untouched, so the person refused learns nothing from it. Placed inside
+    ``AuditContextMiddleware`` so the row carries the address and path, and after authentication;
+    DRF sets ``request.user`` for token-authenticated API calls before the view answers. Only answers
+    of a view it let through count: a 403 an earlier middleware gave instead (a failed CSRF check)
+    refuses a form, not a record.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in DENIED_STATUSES and getattr(request, "_careteam_view_reached", False):
+            audit_denied_request(request, response.status_code)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request._careteam_view_reached = True
 
 
 class NoStoreMiddleware:

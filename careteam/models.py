@@ -213,9 +213,17 @@ class AuditEvent(models.Model):
     """One row of the append-only audit trail.
 
     The database refuses UPDATE and DELETE on this table (triggers installed
-    by migration 0002). ``row_hash`` is SHA-256 over the row's content and the
-    previous row's hash, so a row edited behind the triggers' back breaks the
-    chain; ``manage.py audit_verify`` finds the first broken row.
+    by migration 0003) and, on PostgreSQL, TRUNCATE (migration 0011).
+    Rows are written unsealed and sealed soon after, in order, by a
+    background step (the only UPDATE the triggers allow: filling the four
+    sealing columns of an unsealed row). ``row_hash`` is SHA-256 over the
+    row's content and the previous sealed row's hash, so a row edited behind
+    the triggers' back breaks the chain.
+    ``row_mac`` is HMAC-SHA-256 of ``row_hash`` under ``AUDIT_HMAC_KEY``, a
+    key kept outside the database, so whoever owns the table cannot rewrite
+    a row and recompute the chain after it; signed checkpoints written outside
+    the database catch rows deleted from the end. ``manage.py audit_verify``
+    checks all three (``careteam.audit``).
 
     ``user`` and ``client`` carry no database constraint: the trail must
     outlive anything it mentions, and must never block or cascade.
@@ -242,8 +250,12 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     changed_fields = models.JSONField(default=list, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    row_hash = models.CharField(max_length=64, unique=True)
+    # Sealing (careteam.audit.audit_seal_pending): a row is written without these four, so requests never
+    # queue on one lock, and a background step chains rows in order; seal_seq is that order (1, 2, ...).
+    seal_seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    row_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    row_mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-id"]

@@ -1,18 +1,31 @@
-"""State changes of the care-team core: care-team assignments and staff tasks."""
+"""State changes of the care-team core: care-team assignments, staff tasks and break-the-glass access."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.models import Client
 
 from . import access
-from .audit import Entry, audit_log, audit_log_many
+from .audit import Entry, audit_client_ids_listed, audit_log, audit_log_many
 from .errors import DomainError
-from .models import AuditAction, CareTeamAssignment, CaseRole, Task, TaskPriority, TaskStatus, User
+from .models import (
+    AuditAction,
+    CareTeamAssignment,
+    CaseRole,
+    EmergencyAccess,
+    EmergencyAccessReason,
+    Task,
+    TaskKind,
+    TaskPriority,
+    TaskStatus,
+    User,
+)
 from .signals import assignment_ended
 from .states import TASK_STATES
 
@@ -209,3 +222,142 @@ def tasks_close_for_source(*, source: models.Model, acting_user: User | None, ki
         ],
     )
     return closed
+
+
+# --- break the glass ------------------------------------------------------------------------------
+# DESIGN "Access": a reason, a time limit, an audit row, the client's supervisors told, a review after.
+# The reasons are the emergencies HIPAA 164.510(j) and 42 CFR 2.51 allow (``EmergencyAccessReason``).
+
+EMERGENCY_JUSTIFICATION_MIN_LENGTH = 20
+
+
+def emergency_access_hours() -> int:
+    """How long a grant lasts (``CARETEAM_EMERGENCY_ACCESS_HOURS``, default 4)."""
+    return settings.CARETEAM_EMERGENCY_ACCESS_HOURS
+
+
+@transaction.atomic
+def emergency_access_open(*, user: User, client: Client, reason: str, justification: str) -> EmergencyAccess:
+    """``user`` breaks the glass on ``client``: they may open the record (VIEW) until the time limit.
+
+    Audited (``emergency_access``, the justification as the reason); every supervisor of the client's
+    primary team gets an urgent task (the team itself when it has none).
+    """
+    if not access.emergency_access_can_open(user):
+        raise DomainError(_("Your role may not open records in an emergency."))
+    if access.client_can_access(user, client):
+        raise DomainError(_("You can already open this record; emergency access is not needed."))
+    Client.objects.select_for_update().filter(pk=client.pk).first()  # a double submit makes one grant
+    if access.emergency_access_current(user, client) is not None:
+        raise DomainError(_("You already have emergency access to this record."))
+    if reason not in EmergencyAccessReason.values:
+        raise DomainError(_("Choose the reason."), field="reason")
+    justification = justification.strip()
+    if len(justification) < EMERGENCY_JUSTIFICATION_MIN_LENGTH:
+        raise DomainError(
+            _("Say why in at least %(n)d characters.") % {"n": EMERGENCY_JUSTIFICATION_MIN_LENGTH},
+            field="justification",
+        )
+    now = timezone.now()
+    grant = EmergencyAccess.objects.create(
+        user=user,
+        client=client,
+        reason=reason,
+        justification=justification,
+        started_at=now,
+        expires_at=now + dt.timedelta(hours=emergency_access_hours()),
+    )
+    audit_log(
+        user=user,
+        action=AuditAction.EMERGENCY_ACCESS,
+        client=client,
+        obj=grant,
+        reason=justification,
+        detail={"reason": reason, "expires": grant.expires_at.isoformat()},
+    )
+    title = _("Emergency access: %(user)s opened %(client)s's record") % {
+        "user": user.get_full_name() or user.get_username(),
+        "client": client.display_name,
+    }
+    detail = _("Reason: %(reason)s. Justification: %(justification)s Access until %(expires)s UTC.") % {
+        "reason": EmergencyAccessReason(reason).label,
+        "justification": justification,
+        "expires": f"{grant.expires_at:%Y-%m-%d %H:%M}",
+    }
+    team = client.primary_team
+    supervisors = list(team.supervisors.filter(is_active=True).exclude(pk=user.pk))
+    owners = [{"assignee": s} for s in supervisors] or [{"team": team}]
+    for owner in owners:
+        who = owner.get("assignee") or team
+        task_create(
+            kind=TaskKind.EMERGENCY_ACCESS,
+            title=title,
+            detail=detail,
+            acting_user=user,
+            client=client,
+            priority=TaskPriority.URGENT,
+            due_at=now,
+            source=grant,
+            dedupe_key=f"emergency-access:{grant.pk}:{who._meta.model_name}:{who.pk}",
+            **owner,
+        )
+    return grant
+
+
+@transaction.atomic
+def emergency_access_end(*, grant: EmergencyAccess, acting_user: User) -> EmergencyAccess:
+    """End a grant before its time limit (the emergency is over). Ending an ended one changes nothing."""
+    grant = EmergencyAccess.objects.select_for_update().get(pk=grant.pk)
+    now = timezone.now()
+    if grant.ended_at is not None or grant.expires_at <= now:
+        return grant
+    grant.ended_at = now
+    grant.save(update_fields=["ended_at"])
+    audit_log(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        client=grant.client_id,
+        obj=grant,
+        changed_fields=["ended_at"],
+        reason=grant.justification,
+    )
+    return grant
+
+
+@transaction.atomic
+def emergency_access_review(*, grant: EmergencyAccess, acting_user: User, note: str) -> EmergencyAccess:
+    """A supervisor (or administrator) marks a break-glass access reviewed, with a note; closes its tasks."""
+    grant = EmergencyAccess.objects.select_for_update().get(pk=grant.pk)
+    if grant.user_id == acting_user.pk:
+        raise DomainError(_("Someone else must review your own emergency access."))
+    if grant.reviewed_at is not None:
+        raise DomainError(_("This emergency access has already been reviewed."))
+    note = note.strip()
+    if not note:
+        raise DomainError(_("Write what the review found."), field="note")
+    grant.reviewed_by = acting_user
+    grant.reviewed_at = timezone.now()
+    grant.review_note = note
+    grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    audit_log(
+        user=acting_user,
+        action=AuditAction.EMERGENCY_REVIEW,
+        client=grant.client_id,
+        obj=grant,
+        changed_fields=["reviewed_by", "reviewed_at", "review_note"],
+        reason=note,
+        detail={"grantee": grant.user.get_username()},
+    )
+    tasks_close_for_source(source=grant, acting_user=acting_user, kind=TaskKind.EMERGENCY_ACCESS)
+    return grant
+
+
+def client_search_audit(*, user: User, page: str, client_ids: list[int]) -> None:
+    """Record a search that reached beyond the care team: one LIST row per client shown, each with how
+    many were shown; a search that found nobody still leaves one row. The term is not kept (it is a
+    name or a birth date: the rows already say whom it found)."""
+    detail = {"page": page, "search": True, "results": len(set(client_ids))}
+    if client_ids:
+        audit_client_ids_listed(user=user, client_ids=client_ids, detail=detail)
+    else:
+        audit_log(user=user, action=AuditAction.LIST, detail=detail)

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from .audit import audit_seal_pending, audit_write_checkpoint
 from .models import ServiceHeartbeat
 
 
@@ -10,3 +11,16 @@ from .models import ServiceHeartbeat
 def record_heartbeat(name: str = "worker") -> None:
     """Beat queues this every minute; the worker running it proves the whole pipeline is alive."""
     ServiceHeartbeat.objects.update_or_create(name=name, defaults={"last_seen": timezone.now()})
+
+
+@shared_task
+def write_audit_checkpoint() -> None:
+    """Beat queues this every five minutes: a signed checkpoint outside the database, if the trail grew."""
+    audit_seal_pending()
+    audit_write_checkpoint(only_if_grown=True)
+
+
+@shared_task
+def seal_audit_trail() -> None:
+    """Beat queues this every ten seconds: chain the audit rows written since (careteam.audit)."""
+    audit_seal_pending()

@@ -121,7 +121,7 @@ class ClientAdmin(AuditedClientAdminMixin, GuardedModelAdmin):
             {
                 "fields": (
                     "preferred_channel",
-                    "may_text",
+                    "texting",
                     "may_leave_voicemail",
                     ("quiet_hours_start", "quiet_hours_end"),
                     "time_zone",
@@ -150,6 +150,7 @@ class ClientAdmin(AuditedClientAdminMixin, GuardedModelAdmin):
         "updated_at",
         "archived_at",
         "archive_reason",
+        "texting",
     )
     list_display = (
         "record_number",
@@ -192,6 +193,13 @@ class ClientAdmin(AuditedClientAdminMixin, GuardedModelAdmin):
         if db_field.name == "time_zone":
             kwargs["widget"] = forms.Select(choices=TIME_ZONE_CHOICES)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description="texting")
+    def texting(self, obj: Client) -> str:
+        """Read from the text-messaging consent (the one switch); recorded on the chart's Consents tab."""
+        if obj.pk is None:
+            return "No texting consent yet: record it on the chart's Consents tab after saving."
+        return "Texting consent on file" if obj.text_consent_on_file else "No texting consent"
 
     @admin.display(description="name", ordering="legal_last_name")
     def name(self, obj: Client) -> str:

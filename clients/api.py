@@ -27,6 +27,8 @@ class CareTeamMemberSerializer(serializers.ModelSerializer):
 
 class ClientSerializer(serializers.ModelSerializer):
     age = serializers.IntegerField(read_only=True)
+    # Read from the text-messaging consent, the one switch (record or revoke it under /consents/).
+    text_consent_on_file = serializers.BooleanField(read_only=True)
     care_team = CareTeamMemberSerializer(source="active_assignments", many=True, read_only=True)
 
     class Meta:
@@ -36,11 +38,20 @@ class ClientSerializer(serializers.ModelSerializer):
             "record_number",
             "age",
             *services.CLIENT_EDITABLE_FIELDS,
+            "text_consent_on_file",
             "care_team",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "record_number", "age", "care_team", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "record_number",
+            "age",
+            "text_consent_on_file",
+            "care_team",
+            "created_at",
+            "updated_at",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +71,8 @@ class ClientSerializer(serializers.ModelSerializer):
             {f: getattr(self.instance, f) for f in services.CLIENT_EDITABLE_FIELDS} if self.instance else {}
         )
         merged.update(attrs)
-        candidate = Client(**merged)
+        # The record's own id, so its texting consent counts (preferred contact by text needs one).
+        candidate = Client(pk=self.instance.pk if self.instance else None, **merged)
         try:
             candidate.full_clean(exclude=["record_number"], validate_unique=False, validate_constraints=False)
         except Exception as exc:
@@ -74,6 +86,7 @@ class PeerClientSerializer(serializers.ModelSerializer):
     """Minimum necessary for a peer specialist: who the person is and how to reach them, nothing clinical."""
 
     age = serializers.IntegerField(read_only=True)
+    text_consent_on_file = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Client
@@ -90,7 +103,7 @@ class PeerClientSerializer(serializers.ModelSerializer):
             "phone",
             "email",
             "preferred_channel",
-            "may_text",
+            "text_consent_on_file",
             "may_leave_voicemail",
             "quiet_hours_start",
             "quiet_hours_end",
@@ -135,7 +148,10 @@ class ClientViewSet(
         perm = access.VIEW if self.request.method in ("GET", "HEAD", "OPTIONS") else access.CHANGE
         if self.action == "create":
             return Client.objects.none()
-        return selectors.with_care_team(access.clients_visible_to(self.request.user, perm))
+        # One record may be read under break-the-glass; lists are the caseload, and writes need CHANGE.
+        emergency = self.action == "retrieve"
+        visible = access.clients_visible_to(self.request.user, perm, emergency=emergency)
+        return selectors.with_care_team(visible).with_text_consent()
 
     def get_serializer_class(self):
         if getattr(self, "swagger_fake_view", False):

@@ -34,3 +34,17 @@ class ClientsConfig(AppConfig):
             )
         )
         register_alert("urgent-needs", urgent_need_alerts)
+
+        from django.utils.translation import gettext_lazy
+
+        from .selectors import access_reports_can_read
+
+        register_tab(
+            ChartTab(
+                "access-report",
+                gettext_lazy("Access report"),
+                "clients:access-report",
+                order=95,
+                visible=access_reports_can_read,
+            )
+        )

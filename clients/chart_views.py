@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from careteam import access
-from careteam.audit import audit_log
+from careteam.audit import audit_log, audit_reason
 from careteam.concurrency import ConcurrencyFormMixin, StaleEditError
 from careteam.errors import DomainError
 from careteam.models import AuditAction
@@ -61,7 +61,12 @@ class ChartMixin(LoginRequiredMixin):
         # may see but not change here (a peer on the edit page) is a 403: no secret is kept by a 404.
         self.client_record = selectors.client_get_for_user(request.user, kwargs["pk"])
         self.require_stronger_access(request.user)
-        return super().dispatch(request, *args, **kwargs)
+        if self.audit_reason and request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Seen only under break-the-glass: the grant is to read (DESIGN "Access"); writes stay
+            # with the care team, who got the task. (Opening a crisis episode is the crisis quick-open.)
+            raise PermissionDenied
+        with audit_reason(self.audit_reason):  # every row this page writes under break-glass says why
+            return super().dispatch(request, *args, **kwargs)
 
     def require_stronger_access(self, user) -> None:
         """403 unless the user holds ``perm`` on the client. View access was checked by the lookup, so
@@ -70,6 +75,12 @@ class ChartMixin(LoginRequiredMixin):
             return
         if not access.client_can_access(user, self.client_record, self.perm):
             raise PermissionDenied
+
+    @property
+    def audit_reason(self) -> str:
+        """Why the user may see this client, for the audit rows the page writes: the break-glass
+        justification when they see it only under emergency access (``client_get_for_user``), else ""."""
+        return getattr(self.client_record, "emergency_access_reason", None) or ""
 
     @cached_property
     def manages_care_team(self) -> bool:
@@ -86,6 +97,7 @@ class ChartMixin(LoginRequiredMixin):
                 action=AuditAction.VIEW,
                 client=client,
                 obj=client,
+                reason=self.audit_reason,
                 detail={"page": match.view_name if match else self.request.path},
             )
         return {
@@ -93,7 +105,6 @@ class ChartMixin(LoginRequiredMixin):
             "tabs": tabs_for(user, client),
             "alerts": alerts_for(user, client),
             "active_tab": self.tab,
-            "minimum_necessary": access.minimum_necessary_view(user),
             "can_edit": selectors.client_can_change(user, client),
             "can_manage_team": self.manages_care_team,
             **extra,

@@ -7,13 +7,14 @@ import datetime as dt
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careteam.access import clients_can_see_all
 from careteam.concurrency import ConcurrencyFormMixin
 from careteam.forms import BootstrapFormMixin
-from careteam.models import CaseRole, Team, User
+from careteam.models import AuditAction, CaseRole, Team, User
 
-from .models import ASAM_LEVELS, TIME_ZONE_CHOICES, AsamEdition, Client, SupportivePerson
+from .models import ASAM_LEVELS, TIME_ZONE_CHOICES, AsamEdition, Client, SignatureMethod, SupportivePerson
 from .services import CLIENT_EDITABLE_FIELDS, SUPPORTIVE_PERSON_FIELDS
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
@@ -91,6 +92,14 @@ class IntakeForm(ClientForm):
         required=False,
         label="I have checked the possible matches above and this is a different person",
     )
+    # Not a flag on the record: answering records a text-messaging consent (the one switch for texts)
+    # through the consent service, with the record. Later changes happen on the Consents tab.
+    text_consent = forms.ChoiceField(
+        required=False,
+        label=_("Agreed to text messages"),
+        choices=[("", _("No, or not asked")), *SignatureMethod.choices],
+        help_text=_("How the client agreed today. Recorded as their texting consent (Consents tab)."),
+    )
 
     def __init__(self, *args, duplicate_finder=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +109,8 @@ class IntakeForm(ClientForm):
 
     def clean(self):
         cleaned = super().clean()
+        # The record is checked with the consent it will be opened with (preferred contact by text).
+        self.instance._text_consent_at_intake = bool(cleaned.get("text_consent"))
         first, last = cleaned.get("legal_first_name"), cleaned.get("legal_last_name")
         dob = cleaned.get("date_of_birth")
         if self.duplicate_finder and first and last and dob:
@@ -148,3 +159,35 @@ class ArchiveForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         max_length=200, label="Why is this record being archived?", help_text="e.g. duplicate of CT-0000123"
     )
+
+
+class AccessReportFilterForm(forms.Form):
+    """The access report's filters: one action and a range of days (both ends included, in the
+    reader's time zone). Every field may be left empty: the whole history, newest first."""
+
+    action = forms.ChoiceField(required=False, label=_("Action"))
+    start = forms.DateField(
+        required=False, label=_("From"), widget=DateInput(attrs={"class": "form-control"})
+    )
+    end = forms.DateField(required=False, label=_("To"), widget=DateInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Any action")), *AuditAction.choices]
+        self.fields["action"].widget.attrs["class"] = "form-select"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] > cleaned["end"]:
+            self.add_error("end", _("The end of the period is before its start."))
+        return cleaned
+
+    def period(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The chosen days as a half-open range of aware datetimes ``[start, end)`` in the current
+        time zone (the reader's, set by ``UserTimeZoneMixin``); None for an open end."""
+        tz = timezone.get_current_timezone()
+        start, end = self.cleaned_data.get("start"), self.cleaned_data.get("end")
+        return (
+            dt.datetime.combine(start, dt.time.min, tzinfo=tz) if start else None,
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz) if end else None,
+        )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -136,6 +137,13 @@ class ClientQuerySet(models.QuerySet):
     def not_archived(self):
         return self.filter(archived_at__isnull=True)
 
+    def with_text_consent(self, day: dt.date | None = None):
+        """Annotate ``text_consent_active``: ``Client.text_consent_on_file`` then costs no query per row."""
+        active = Consent.objects.active_on(day).filter(
+            client=models.OuterRef("pk"), kind=ConsentKind.TEXT_MESSAGING
+        )
+        return self.annotate(text_consent_active=models.Exists(active))
+
 
 class Client(models.Model):
     """A person served. Never deleted: discharged, or archived when entered in error."""
@@ -166,7 +174,8 @@ class Client(models.Model):
     preferred_channel = models.CharField(
         "preferred contact", max_length=8, choices=ContactChannel.choices, default=ContactChannel.PHONE
     )
-    may_text = models.BooleanField("may we text", default=False)
+    # Whether we may text is not a column: the text-messaging consent record is the one switch
+    # (``Client.text_consent_on_file`` below reads it).
     may_leave_voicemail = models.BooleanField("may we leave a voicemail", default=False)
     # Opt-outs are timestamps: when the person said stop (an inbound STOP, or staff recording it).
     sms_opted_out_at = models.DateTimeField("texts stopped at", null=True, blank=True, editable=False)
@@ -235,6 +244,25 @@ class Client(models.Model):
         return f"{self.legal_first_name} {self.legal_last_name}"
 
     @property
+    def text_consent_on_file(self) -> bool:
+        """May we text this person: an active text-messaging consent is on file — the one switch.
+
+        Texting an individual needs their prior express consent (TCPA, 47 U.S.C. 227(b)(1)(A);
+        47 CFR 64.1200(a)(1)); the consent record (``ConsentKind.TEXT_MESSAGING``, recorded and
+        revoked through ``clients.consents.services``) is where it lives. Lists annotate it with
+        ``Client.objects.with_text_consent()``; a client being opened with a texting consent given at
+        intake (``clients.services.client_create``) counts as texting-consented while it is validated.
+        """
+        annotated = self.__dict__.get("text_consent_active")
+        if annotated is not None:
+            return bool(annotated)
+        if getattr(self, "_text_consent_at_intake", False):
+            return True
+        if self.pk is None:
+            return False
+        return Consent.objects.active_on().filter(client=self, kind=ConsentKind.TEXT_MESSAGING).exists()
+
+    @property
     def age(self) -> int:
         today = timezone.localdate()
         dob = self.date_of_birth
@@ -266,8 +294,11 @@ class Client(models.Model):
             errors["discharged_on"] = "Discharge cannot come before admission."
         if (self.quiet_hours_start is None) != (self.quiet_hours_end is None):
             errors["quiet_hours_end"] = "Give both the start and the end of quiet hours, or neither."
-        if self.preferred_channel == ContactChannel.SMS and not self.may_text:
-            errors["may_text"] = "Text messages are the preferred contact, so the client must agree to texts."
+        if self.preferred_channel == ContactChannel.SMS and not self.text_consent_on_file:
+            errors["preferred_channel"] = _(
+                "Text messages can be the preferred contact only once the client's consent to texts is "
+                "recorded (Consents tab). Choose another way for now, or record the texting consent first."
+            )
         if self.preferred_channel in {ContactChannel.SMS, ContactChannel.PHONE} and not self.phone:
             errors["phone"] = "A phone number is needed for the preferred contact method."
         if self.preferred_channel == ContactChannel.EMAIL and not self.email:
@@ -701,6 +732,17 @@ class SignatureMethod(models.TextChoices):
     VERBAL = "verbal", "Verbal, witnessed"
 
 
+class ConsentQuerySet(models.QuerySet):
+    def active_on(self, day: dt.date | None = None):
+        """Signed by ``day`` (default today), not revoked by then and not expired (42 CFR 2.31(a)(6),
+        (a)(8)): the one definition of an active consent (``Consent.is_active_on`` for one row)."""
+        day = day or timezone.localdate()
+        return self.filter(signed_on__lte=day).filter(
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=day),
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+        )
+
+
 class Consent(models.Model):
     """A client's written permission to share information (or to be texted).
 
@@ -734,6 +776,8 @@ class Consent(models.Model):
     revoked_reason = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_on", "-id"]
@@ -781,6 +825,12 @@ class Disclosure(models.Model):
     # What carried the information, e.g. ("referrals.referral", "17").
     source_type = models.CharField(max_length=100, blank=True)
     source_id = models.CharField(max_length=64, blank=True)
+    # The 42 CFR 2.32 notice that went with it, word for word (empty when no Part 2 information left).
+    notice = BoundedTextField(
+        max_length=DESCRIPTION_MAX_LENGTH,
+        blank=True,
+        help_text="The 42 CFR 2.32 notice that accompanied the disclosure, as sent.",
+    )
 
     class Meta:
         ordering = ["-disclosed_at", "-id"]

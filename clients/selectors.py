@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from careteam import access
@@ -84,10 +84,35 @@ def client_get_for_user(user: User, pk: int, *, perm: str = access.VIEW) -> Clie
     """The one client-or-404 lookup: a client the user may see (or hold ``perm`` on), with their care
     team. Missing, archived, hidden and a malformed id are the same 404 with the same message, so
     the answer never confirms that a record exists."""
+    qs = with_care_team(access.clients_visible_to(user, perm, emergency=True))
+    if perm == access.VIEW and user.is_authenticated and not access.clients_can_see_all(user):
+        # Seen under break-the-glass: the justification, for the audit rows the page writes (DESIGN
+        # "Audit trail": why). In the same query, so a chart page costs nothing more.
+        qs = qs.annotate(
+            emergency_access_reason=Subquery(
+                access.emergency_access_current_q(user).values("justification")[:1]
+            )
+        )
     try:
-        return with_care_team(access.clients_visible_to(user, perm)).get(pk=pk)
+        return qs.get(pk=pk)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise Http404("No such client.") from None
+
+
+def access_reports_can_read(user: User) -> bool:
+    """The role reads access reports (supervisors and administrators: ``careteam.view_auditevent``);
+    whether this client's is theirs to read is ``access_report_can_view``. Decides the chart tab."""
+    return user.has_perm("careteam.view_auditevent")
+
+
+def access_report_can_view(user: User, client: Client) -> bool:
+    """Reads this client's access report (who viewed, changed, exported, disclosed or was refused
+    their record: HIPAA §164.312(b), §164.308(a)(1)(ii)(D)): administrators, and the supervisors of
+    the client's team. The people who treat the client do not audit each other; to anyone else the
+    page is a 404."""
+    if access.clients_can_see_all(user):
+        return True
+    return access_reports_can_read(user) and client.primary_team.supervisors.filter(pk=user.pk).exists()
 
 
 def supportive_people_for_client(client: Client) -> QuerySet[SupportivePerson]:

@@ -11,7 +11,8 @@ from careteam.errors import DomainError
 from careteam.models import DEFAULT_CASE_ROLE, AuditAction, User
 from careteam.services import assignment_start
 
-from .models import Client, SupportivePerson
+from .consents.services import consent_record
+from .models import Client, ConsentKind, SupportivePerson
 
 # The fields a person edits on the intake and edit forms (and the API).
 CLIENT_EDITABLE_FIELDS = (
@@ -32,7 +33,6 @@ CLIENT_EDITABLE_FIELDS = (
     "state",
     "postal_code",
     "preferred_channel",
-    "may_text",
     "may_leave_voicemail",
     "quiet_hours_start",
     "quiet_hours_end",
@@ -56,8 +56,15 @@ def _record_number(pk: int) -> str:
 
 @transaction.atomic
 def client_create(*, acting_user: User, data: dict) -> Client:
-    """Open a new record. The person who opens it joins the care team in their usual case role."""
+    """Open a new record. The person who opens it joins the care team in their usual case role.
+
+    ``data["text_consent"]``: how the client agreed to texts at intake (a ``SignatureMethod``), or
+    empty. When given, a text-messaging consent is recorded with the record, through the consent
+    service — the consent is the only switch for texting (``Client.text_consent_on_file``).
+    """
+    text_consent = str(data.get("text_consent") or "")
     client = Client(**{k: v for k, v in data.items() if k in CLIENT_EDITABLE_FIELDS}, created_by=acting_user)
+    client._text_consent_at_intake = bool(text_consent)
     client.full_clean(exclude=["record_number"])
     client.save()
     client.record_number = _record_number(client.pk)
@@ -69,6 +76,18 @@ def client_create(*, acting_user: User, data: dict) -> Client:
         obj=client,
         changed_fields=[k for k in data if k in CLIENT_EDITABLE_FIELDS],
     )
+    if text_consent:
+        consent_record(
+            client=client,
+            acting_user=acting_user,
+            data={
+                "kind": ConsentKind.TEXT_MESSAGING,
+                "signed_on": timezone.localdate(),
+                "signature_method": text_consent,
+                "purpose": "Texts from the care team (given at intake)",
+            },
+        )
+    client._text_consent_at_intake = False
     case_role = DEFAULT_CASE_ROLE.get(acting_user.primary_role)
     if case_role is not None:
         assignment_start(client=client, staff=acting_user, role=case_role, acting_user=acting_user)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import access_report_views, views
 
 app_name = "clients"
 
@@ -16,6 +16,17 @@ urlpatterns = [
     path("<int:pk>/update/", views.ClientUpdateView.as_view(), name="update"),
     path("<int:pk>/archive/", views.ClientArchiveView.as_view(), name="archive"),
     path("<int:pk>/care-team/", views.CareTeamView.as_view(), name="care-team"),
+    path("<int:pk>/access-report/", access_report_views.AccessReportView.as_view(), name="access-report"),
+    path(
+        "<int:pk>/access-report/print/",
+        access_report_views.AccessReportPrintView.as_view(),
+        name="access-report-print",
+    ),
+    path(
+        "<int:pk>/access-report/csv/",
+        access_report_views.AccessReportCsvView.as_view(),
+        name="access-report-csv",
+    ),
     path(
         "<int:pk>/care-team/<int:assignment_pk>/end/",
         views.AssignmentEndView.as_view(),

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
+from careteam.minimum_necessary import Section, section_can_see
 from careteam.models import AuditAction, CareTeamAssignment
 from careteam.services import assignment_end, assignment_start
 
@@ -73,12 +74,11 @@ class ClientListView(LoginRequiredMixin, TemplateView):
             statuses=ClientStatus.choices,
             page_query=query.urlencode(),
             sort_query=sort_query.urlencode(),
-            minimum_necessary=access.minimum_necessary_view(self.request.user),
             summary=caseload_summary(self.request.user),
             columns=[
                 ("name", "Name"),
                 ("record", "Record"),
-                ("dob", "Age" if access.minimum_necessary_view(self.request.user) else "Date of birth"),
+                ("dob", "Date of birth" if section_can_see(self.request.user, Section.BIRTH_DATE) else "Age"),
                 ("status", "Status"),
                 ("updated", "Last updated"),
             ],
@@ -128,7 +128,9 @@ class ClientDetailView(ChartMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         client = self.client_record
-        audit_log(user=request.user, action=AuditAction.VIEW, client=client, obj=client)
+        audit_log(
+            user=request.user, action=AuditAction.VIEW, client=client, obj=client, reason=self.audit_reason
+        )
         people = list(selectors.supportive_people_for_client(client))
         return self.render_to_response(
             self.chart_context(

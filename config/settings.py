@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "careteam.middleware.AuditContextMiddleware",
+    # Inside the audit context (address, path): a signed-in user's refused request leaves a "denied" row.
+    "careteam.middleware.DeniedAccessAuditMiddleware",
     # Last, so it sees the lockout flag the authentication backend set on the request.
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workspace.context_processors.navigation",
+                "careteam.context_processors.minimum_necessary",
                 "careteam.signin.context.session_clock",
             ],
         },
@@ -430,8 +433,33 @@ CARETEAM_CASELOAD_PAGE_SIZE = 25
 CARETEAM_PLAN_REVIEW_DAYS = envint("CARETEAM_PLAN_REVIEW_DAYS", 90)
 # A peer's client turns red on "My people" after this many days without contact.
 CARETEAM_PEER_CONTACT_THRESHOLD_DAYS = envint("CARETEAM_PEER_CONTACT_THRESHOLD_DAYS", 7)
+# Break the glass: an emergency access to a client outside one's care team lasts this many hours.
+CARETEAM_EMERGENCY_ACCESS_HOURS = envint("CARETEAM_EMERGENCY_ACCESS_HOURS", 4)
 # Demo logins only; seed_demo refuses to run in production.
 CARETEAM_DEMO_PASSWORD = "careteam-demo"  # noqa: S105
+
+# --- Audit trail anchor (careteam/audit.py, docs/audit.md): what the database owner cannot rewrite. ---
+# The HMAC-SHA-256 key of every audit row's row_mac and of every checkpoint's signature. It must live
+# outside the database (secret store / environment) and must never change while the trail lives: rows
+# written under another key no longer verify. Unset, one is derived from SECRET_KEY (HKDF, its own
+# label), which is outside the database too but changes when SECRET_KEY is rotated: production sets its own.
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+# Where signed checkpoints (last id, last hash, row count, time) go: "file" appends JSON lines to
+# AUDIT_CHECKPOINT_FILE; "syslog" logs each line at INFO to the logger "careteam.audit.checkpoint" for
+# the log shipper (production: off the database host, to storage the app's database role cannot reach).
+AUDIT_CHECKPOINT_SINK = os.environ.get("AUDIT_CHECKPOINT_SINK", "file")
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AUDIT_CHECKPOINT_FILE", VAR_DIR / "audit-checkpoints.jsonl"))
+CELERY_BEAT_SCHEDULE["audit-checkpoint"] = {
+    "task": "careteam.tasks.write_audit_checkpoint",
+    "schedule": 300.0,
+}
+# Audit rows are written unsealed (no lock for requests to queue on) and chained by this, in order.
+# Until sealed, nothing vouches for a row: this is the window (seconds) a rewrite could go unseen.
+AUDIT_SEAL_SECONDS = envint("AUDIT_SEAL_SECONDS", 10)
+CELERY_BEAT_SCHEDULE["audit-seal"] = {
+    "task": "careteam.tasks.seal_audit_trail",
+    "schedule": float(AUDIT_SEAL_SECONDS),
+}
 
 # --- Outreach (outreach/): the outbox dispatcher, delivery backends and send-time rules. ---
 # Twilio is used for SMS when its credentials are set; otherwise texts go to the console backend.

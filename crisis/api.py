@@ -136,6 +136,14 @@ class CrisisEpisodeViewSet(
     def get_queryset(self):
         return selectors.episode_list_for_user(self.request.user).prefetch_related("responders")
 
+    def create(self, request, *args, **kwargs):
+        """A client the caller may not open an episode for (another organisation's, without a current
+        break-the-glass grant) is a 404, like any record they may not see; missing looks the same."""
+        client_id = request.data.get("client") if hasattr(request.data, "get") else None
+        if client_id not in (None, ""):
+            selectors.open_candidate_get(request.user, client_id)
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data["concerns"] = sorted(data["concerns"])

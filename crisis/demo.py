@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from careteam import access
 from careteam.errors import DomainError
-from careteam.models import User
+from careteam.models import EmergencyAccessReason, User
+from careteam.services import emergency_access_end, emergency_access_open
 from clients.contacts.services import contact_log
 from clients.encounters import services as encounters
 from clients.models import Client, ClientStatus
@@ -41,7 +42,7 @@ PLAN_V1 = {
 
 
 def _reachable(client: Client) -> bool:
-    return bool(client.email or (client.may_text and client.phone))
+    return bool(client.email or (client.text_consent_on_file and client.phone))
 
 
 def seed(*, rng: random.Random, clients: list, staff: dict[str, User]) -> dict:
@@ -155,4 +156,31 @@ def seed(*, rng: random.Random, clients: list, staff: dict[str, User]) -> dict:
                 status=MessageStatus.SENT, sent_at=message.due_at, attempts=1, provider="demo"
             )
     services.checkpoints_sweep(now=now)
+    counts["emergency_accesses"] = _break_glass_example(clients, staff)
     return counts
+
+
+def _break_glass_example(clients: list, staff: dict[str, User]) -> int:
+    """Harbor's crisis worker broke the glass on a Riverside client and ended it: the break-glass review
+    page (supervisor2) has one access awaiting review, and supervisor2 an urgent task."""
+    worker = staff.get("crisis")
+    if worker is None:
+        return 0
+    elsewhere = (
+        Client.objects.filter(pk__in=[c.pk for c in clients], status=ClientStatus.ACTIVE)
+        .exclude(access.organisation_clients_q(worker))
+        .exclude(access.visible_clients_q(worker))
+        .order_by("pk")
+        .first()
+    )
+    if elsewhere is None:
+        return 0
+    grant = emergency_access_open(
+        user=worker,
+        client=elsewhere,
+        reason=EmergencyAccessReason.CRISIS_RESPONSE,
+        justification="Night call to the crisis line: the client named us, and their team's on-call did not "
+        "answer within 20 minutes. Needed the safety plan and medications.",
+    )
+    emergency_access_end(grant=grant, acting_user=worker)
+    return 1

@@ -251,7 +251,14 @@ class CaringContactsForm(BootstrapFormMixin, forms.Form):
         if not self.is_bound:
             self.initial.setdefault("signer", acting_user.pk)
             self.initial.setdefault("start_date", timezone.localdate())
-            self.initial.setdefault("channel", "sms" if client.may_text and client.phone else "email")
+            textable = client.text_consent_on_file and client.phone
+            self.initial.setdefault("channel", "sms" if textable else "email")
+        if not client.text_consent_on_file:
+            # Said on the page before anything is scheduled; choosing texts anyway is refused (field error).
+            self.fields["channel"].help_text = _(
+                "No texting consent on file: caring contacts can go by email, or record the client's "
+                "texting consent on the Consents tab first."
+            )
             default = self.fields["protocol"].queryset.first()
             if default:
                 self.initial.setdefault("protocol", default.pk)

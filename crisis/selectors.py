@@ -7,7 +7,6 @@ checkpoints and caring contacts need the clinical roles' permissions (minimum ne
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -15,10 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from careteam import access
+from careteam.client_search import client_search_q
+from careteam.minimum_necessary import Section, section_can_see
 from careteam.models import CareTeamAssignment, User
 from careteam.roles import Role
 from clients.models import Client
-from clients.selectors import _RECORD_NUMBER
 from outreach.models import MessageStatus, ScheduledMessage, SourceKind
 
 from . import checkpoints
@@ -36,7 +36,7 @@ def episodes_can_read(user: User) -> bool:
     return (
         user.is_authenticated
         and user.has_perm("crisis.view_crisisepisode")
-        and not access.minimum_necessary_view(user)
+        and section_can_see(user, Section.RISK_DETAILS)
     )
 
 
@@ -179,49 +179,69 @@ def client_crisis_summary(user: User, client: Client) -> ClientCrisisSummary:
 
 
 def _candidates(user: User) -> QuerySet[Client]:
-    """Clients the user may open an episode for: those they may change, and — for crisis workers —
-    people not yet on anyone's care team (opening one puts the worker on it)."""
+    """Clients the user may open an episode for: those they may change; for crisis workers, people of
+    their own organisation's teams (``access.organisation_clients_q``) not yet on anyone's care team
+    (opening one puts the worker on it); and clients they broke the glass for (the grant's one change:
+    the episode, whose follow-up stays with the client's own team). Anyone else's client needs
+    break-the-glass first (DESIGN "Access")."""
     allowed = Q(access.visible_clients_q(user, access.CHANGE))
     if unassigned_clients_can_take(user):
-        allowed |= ~Q(Exists(CareTeamAssignment.objects.active().filter(client=OuterRef("pk"))))
+        allowed |= access.organisation_clients_q(user) & ~Q(
+            Exists(CareTeamAssignment.objects.active().filter(client=OuterRef("pk")))
+        )
+    if user.is_authenticated and user.has_perm("crisis.add_crisisepisode"):
+        allowed |= Q(Exists(access.emergency_access_current_q(user)))
     return Client.objects.not_archived().filter(allowed)
 
 
-def _date(q: str) -> dt.date | None:
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
-        try:
-            return dt.datetime.strptime(q, fmt).date()
-        except ValueError:
-            continue
-    return None
+def unassigned_client_can_take(user: User, client: Client) -> bool:
+    """Opening an episode for ``client`` puts the crisis worker on the care team: nobody is assigned
+    and the client is of the worker's own organisation (one query)."""
+    return (
+        unassigned_clients_can_take(user)
+        and Client.objects.filter(pk=client.pk)
+        .filter(access.organisation_clients_q(user))
+        .exclude(Exists(CareTeamAssignment.objects.active().filter(client=OuterRef("pk"))))
+        .exists()
+    )
 
 
 def open_candidates(user: User, q: str = "") -> list[Client]:
-    """The picker on the quick-open page: searched by name, record number or date of birth."""
-    qs = _candidates(user)
-    q = q.strip()[:100]
-    day = _date(q)
-    if day:
-        qs = qs.filter(date_of_birth=day)
-    elif _RECORD_NUMBER.match(q):
-        qs = qs.filter(record_number__iendswith=re.sub(r"\D", "", q).zfill(7))
-    else:
-        for term in q.split():
-            qs = qs.filter(
-                Q(legal_first_name__istartswith=term)
-                | Q(legal_last_name__istartswith=term)
-                | Q(preferred_name__istartswith=term)
-            )
-    return list(
-        qs.select_related("primary_team").order_by("legal_last_name", "legal_first_name", "id")[:PICKER_LIMIT]
+    """The picker on the quick-open page: searched by name, record number or date of birth
+    (``careteam.client_search``). Each carries ``identity_only``: the user does not see the chart (an
+    unassigned person of their organisation), so the page shows only what picks the right person."""
+    found = list(
+        _candidates(user)
+        .filter(client_search_q(q))
+        .select_related("primary_team")
+        .order_by("legal_last_name", "legal_first_name", "id")[:PICKER_LIMIT]
     )
+    _mark_identity_only(user, found)
+    return found
+
+
+def _mark_identity_only(user: User, found: list[Client]) -> None:
+    shown = [c.pk for c in found]
+    seen = set(
+        access.clients_visible_to(user, emergency=True).filter(pk__in=shown).values_list("pk", flat=True)
+    )
+    for c in found:
+        c.identity_only = c.pk not in seen
+
+
+def episode_can_open(user: User, client: Client) -> bool:
+    """Opens a crisis episode for this client (the chart tab's button): the role opens episodes and the
+    client is one of ``_candidates`` (on the care team, an own-organisation walk-in, or break-the-glass)."""
+    return user.has_perm("crisis.add_crisisepisode") and _candidates(user).filter(pk=client.pk).exists()
 
 
 def open_candidate_get(user: User, pk) -> Client:
     try:
-        return _candidates(user).get(pk=int(pk))
+        client = _candidates(user).select_related("primary_team").get(pk=int(pk))
     except (Client.DoesNotExist, TypeError, ValueError):
         raise Http404("No such client.") from None
+    _mark_identity_only(user, [client])
+    return client
 
 
 # --- the crisis board ---------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from careteam.errors import DomainError
 from careteam.fields import LIST_MAX_ITEMS
 from careteam.models import (
     AuditAction,
-    CareTeamAssignment,
     CaseRole,
     Task,
     TaskKind,
@@ -35,7 +34,7 @@ from careteam.services import assignment_start, task_close, task_create, tasks_c
 from careteam.timezones import client_time_zone, client_today
 from clients.models import AssessmentResponse, Client, ContactChannel
 from outreach.models import Channel, SourceKind
-from outreach.rules import client_quiet_hours
+from outreach.rules import client_quiet_hours, text_refusal
 from outreach.services import message_schedule, messages_cancel_for_source
 
 from . import checkpoints, protocols
@@ -48,7 +47,7 @@ from .models import (
     RiskSource,
     SafetyPlanVersion,
 )
-from .selectors import unassigned_clients_can_take
+from .selectors import unassigned_client_can_take
 from .states import EPISODE_STATES, EpisodeState, episode_state
 
 CSSRS_RULE = "cssrs_screener"
@@ -105,10 +104,11 @@ def episode_open(*, client: Client, acting_user: User, data: dict) -> CrisisEpis
     API default to "auto"). ``episode.caring_contacts_outcome`` says whether caring contacts started.
     """
     if not access.client_can_access(acting_user, client, access.CHANGE):
-        unassigned = not CareTeamAssignment.objects.active().filter(client=client).exists()
-        if not (unassigned and unassigned_clients_can_take(acting_user)):
+        if unassigned_client_can_take(acting_user, client):
+            assignment_start(client=client, staff=acting_user, role=CaseRole.CRISIS, acting_user=acting_user)
+        elif access.emergency_access_current(acting_user, client) is None:
+            # Break-the-glass opens the episode without joining the care team (``selectors._candidates``).
             raise DomainError("You are not on this client's care team.", field="client")
-        assignment_start(client=client, staff=acting_user, role=CaseRole.CRISIS, acting_user=acting_user)
     if not data.get("concerns"):
         raise DomainError("Tick at least one presenting concern.", field="concerns")
     screen = recent_cssrs(client)
@@ -359,7 +359,7 @@ def _text_or_email(client: Client) -> str:
     """Texts where the client agreed to them, else email; a caring contact is never a phone task."""
     if client.preferred_channel == ContactChannel.EMAIL and client.email:
         return Channel.EMAIL
-    if client.may_text and client.phone:
+    if client.phone and not text_refusal(client):
         return Channel.SMS
     if client.email:
         return Channel.EMAIL
@@ -388,8 +388,9 @@ def caring_contacts_start(
     channel = channel or _text_or_email(client)
     if channel not in (Channel.SMS, Channel.EMAIL):
         raise DomainError("Caring contacts go by text or email.", field="channel")
-    if channel == Channel.SMS and not client.phone:
-        raise DomainError("The client has no phone number for texts.", field="channel")
+    if channel == Channel.SMS and (problem := text_refusal(client)):
+        # No texting consent, STOP or no number: refused before anything is queued (outreach.rules).
+        raise DomainError(problem, field="channel")
     if channel == Channel.EMAIL and not client.email:
         raise DomainError("The client has no email address.", field="channel")
     signer = signer or acting_user

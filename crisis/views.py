@@ -22,6 +22,7 @@ from careteam import access
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from careteam.services import client_search_audit
 from careteam.timezones import user_time_zone
 from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 
@@ -49,14 +50,17 @@ class QuickOpenView(UserTimeZoneMixin, LoginRequiredMixin, PermissionRequiredMix
     permission_required = "crisis.add_crisisepisode"
     template_name = "crisis/quick_open.html"
 
-    def render_form(self, form, candidates, q="", status=200):
+    def render_form(self, form, candidates, q="", status=200, searched=False):
         user = self.request.user
         screens = {}
-        if len(candidates) == 1:
+        if len(candidates) == 1 and not candidates[0].identity_only:  # no clinical detail outside the chart
             screen = services.recent_cssrs(candidates[0])
             if screen is not None:
                 screens[candidates[0].pk] = screen
-        audit_clients_listed(user=user, clients=candidates, detail={"page": "crisis-open"})
+        if searched:  # the picker reaches beyond the care team: every search is audited, even an empty one
+            client_search_audit(user=user, page="crisis-open", client_ids=[c.pk for c in candidates])
+        else:
+            audit_clients_listed(user=user, clients=candidates, detail={"page": "crisis-open"})
         return self.render_to_response(
             {
                 "form": form,
@@ -64,21 +68,26 @@ class QuickOpenView(UserTimeZoneMixin, LoginRequiredMixin, PermissionRequiredMix
                 "q": q,
                 "screens": screens,
                 "takes_unassigned": selectors.unassigned_clients_can_take(user),
+                "can_break_glass": access.emergency_access_can_open(user),
             },
             status=status,
         )
 
     def get(self, request, *args, **kwargs):
         q = request.GET.get("q", "")[:100]
+        searched = False
         if request.GET.get("client"):
             candidates = [selectors.open_candidate_get(request.user, request.GET["client"])]
         elif q:
             candidates = selectors.open_candidates(request.user, q)
+            searched = True
         else:
             candidates = []
         initial = {"client": candidates[0].pk} if len(candidates) == 1 else {}
         initial["caring_contacts"] = "auto"
-        return self.render_form(QuickOpenForm(initial=initial, candidates=candidates), candidates, q)
+        return self.render_form(
+            QuickOpenForm(initial=initial, candidates=candidates), candidates, q, searched=searched
+        )
 
     def post(self, request, *args, **kwargs):
         candidates = []
@@ -119,19 +128,28 @@ class CrisisTabView(UserTimeZoneMixin, ChartMixin, TemplateView):
         if not selectors.crisis_section_can_see(user):
             raise Http404("No such client.")
         summary = selectors.client_crisis_summary(user, client)
-        audit_log(user=user, action=AuditAction.VIEW, client=client, obj=client, detail={"tab": "crisis"})
+        audit_log(
+            user=user,
+            action=AuditAction.VIEW,
+            client=client,
+            obj=client,
+            reason=self.audit_reason,
+            detail={"tab": "crisis"},
+        )
         return self.render_to_response(
             self.chart_context(
                 summary=summary,
                 show_episodes=selectors.episodes_can_read(user),
-                can_open=selectors.crisis_record_can_change(user, client, "crisis.add_crisisepisode"),
+                can_open=selectors.episode_can_open(user, client),
                 can_plan=selectors.crisis_record_can_change(user, client, "crisis.add_safetyplanversion"),
                 can_contacts=selectors.crisis_record_can_change(user, client, "crisis.add_caringcontactplan"),
                 can_stop_contacts=selectors.crisis_record_can_change(
                     user, client, "crisis.change_caringcontactplan"
                 ),
                 stop_form=StopForm(),
-                send_form=SendPlanForm(initial={"channel": "sms" if client.may_text else "email"}),
+                send_form=SendPlanForm(
+                    initial={"channel": "sms" if client.text_consent_on_file else "email"}
+                ),
                 user_tz=user_time_zone(user),
             )
         )
@@ -180,7 +198,13 @@ class EpisodeDetailView(EpisodeMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         episode = self.get_episode()
-        audit_log(user=request.user, action=AuditAction.VIEW, client=self.client_record, obj=episode)
+        audit_log(
+            user=request.user,
+            action=AuditAction.VIEW,
+            client=self.client_record,
+            obj=episode,
+            reason=self.audit_reason,
+        )
         return self.render_episode(episode)
 
 
@@ -311,6 +335,7 @@ class SafetyPlanVersionsView(SafetyPlanMixin, TemplateView):
             action=AuditAction.VIEW,
             client=client,
             obj=shown or client,
+            reason=self.audit_reason,
             detail={"page": "safety-plan-versions"},
         )
         return self.render_to_response(self.chart_context(versions=versions, shown=shown))
@@ -332,6 +357,7 @@ class SafetyPlanPrintView(SafetyPlanMixin, TemplateView):
             action=AuditAction.EXPORT,
             client=self.client_record,
             obj=plan,
+            reason=self.audit_reason,
             detail={"as": "print"},
         )
         return self.render_to_response({"client": self.client_record, "plan": plan})

@@ -17,6 +17,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views import View
 
+from careteam.access_report import (
+    REPEATED_DENIALS_THRESHOLD,
+    REPEATED_DENIALS_WINDOW,
+    repeated_denials_for_user,
+)
 from careteam.audit import Entry, audit_client_ids_listed, audit_log, audit_log_many
 from careteam.models import AuditAction, Team
 
@@ -166,6 +171,10 @@ class DashboardView(DashboardMixin, View):
                 "teams": list(Team.objects.filter(pk__in=scope.team_ids).values_list("name", flat=True)),
                 "panels": [panel_context(p, query) for p in panels],
                 "query": query,
+                # Someone refused again and again may be looking for records that are not theirs.
+                "repeated_denials": repeated_denials_for_user(request.user),
+                "repeated_denials_threshold": REPEATED_DENIALS_THRESHOLD,
+                "repeated_denials_hours": int(REPEATED_DENIALS_WINDOW.total_seconds() // 3600),
             },
         )
 

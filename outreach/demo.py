@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from clients.models import Client, ClientStatus
 
-from . import dispatch, services
+from . import dispatch, rules, services
 from .models import Channel, ReminderKind, SourceKind
 
 _REMINDERS = [
@@ -43,18 +43,22 @@ def seed(*, rng, clients: list[Client], staff: dict) -> None:
         for i, client in enumerate(active[:6]):
             kind, label, recurrence = _REMINDERS[i % len(_REMINDERS)]
             first_at = (now + dt.timedelta(days=1 + i % 3)).replace(minute=0, second=0, microsecond=0)
-            services.reminder_create(
-                client=client,
-                acting_user=counselor,
-                data={
-                    "kind": kind,
-                    "label": label,
-                    "channel": Channel.SMS,
-                    "first_at": first_at,
-                    "recurrence": recurrence,
-                    "until": None,
-                },
-            )
+            # By text where the client's texting consent is on file (the one switch), else by email:
+            # a reminder by text for someone who cannot be texted is refused when it is set.
+            by_text = not rules.text_refusal(client)
+            if by_text or client.email:
+                services.reminder_create(
+                    client=client,
+                    acting_user=counselor,
+                    data={
+                        "kind": kind,
+                        "label": label,
+                        "channel": Channel.SMS if by_text else Channel.EMAIL,
+                        "first_at": first_at,
+                        "recurrence": recurrence,
+                        "until": None,
+                    },
+                )
             # A caring contact that fell due yesterday: sent, or skipped with the reason the rules give.
             message = services.message_schedule(
                 client=client,

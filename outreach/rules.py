@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from careteam.timezones import client_time_zone
 from clients.consents.selectors import has_text_consent
 from clients.models import ClientStatus, DischargeReason
@@ -70,20 +72,35 @@ def rule_opt_outs(message: ScheduledMessage, now: dt.datetime) -> Decision | Non
 
 
 def rule_consent(message: ScheduledMessage, now: dt.datetime) -> Decision | None:
-    """Texting needs the client's say-so (``may_text``) and a text-messaging consent on file; a
-    supportive person only if the client agreed the team may contact them."""
+    """Texting needs an active text-messaging consent on file (``Client.text_consent_on_file``, the
+    one switch); a supportive person only if the client agreed the team may contact them."""
     person = message.supportive_person
     if person is not None:
         if not person.may_be_contacted or person.archived_at is not None:
             return _skip(SkipReason.NO_CONTACT_CONSENT)
         return None
-    if message.channel == Channel.SMS:
-        client = message.client
-        if not client.may_text:
-            return _skip(SkipReason.NO_TEXT_CONSENT, "The record says we may not text this client.")
-        if not has_text_consent(client):
-            return _skip(SkipReason.NO_TEXT_CONSENT, "No active text-messaging consent on file.")
+    if message.channel == Channel.SMS and not has_text_consent(message.client):
+        return _skip(SkipReason.NO_TEXT_CONSENT, "No active text-messaging consent on file.")
     return None
+
+
+def text_refusal(client) -> str:
+    """Why texts to this client cannot be scheduled, or "" when they can: the same facts
+    ``rule_consent`` and ``rule_opt_out`` check at send time, asked when staff start something
+    (a reminder, caring contacts, a message) so nothing is queued only to be skipped silently."""
+    name = client.display_name
+    if not has_text_consent(client):
+        return _(
+            "%(name)s has no texting consent on file, so nothing was scheduled. Choose email, or "
+            "record their texting consent on the Consents tab first."
+        ) % {"name": name}
+    if client.sms_opted_out_at:
+        return _(
+            "%(name)s texted STOP (or asked for no texts) on %(day)s, so nothing was scheduled. Choose email."
+        ) % {"name": name, "day": f"{client.sms_opted_out_at:%b %-d, %Y}"}
+    if not client.phone:
+        return _("%(name)s has no phone number for texts, so nothing was scheduled.") % {"name": name}
+    return ""
 
 
 def recipient_address(message: ScheduledMessage) -> str:

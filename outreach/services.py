@@ -37,20 +37,20 @@ from .models import (
     SourceKind,
 )
 from .rendering import render_key_for_client
-from .rules import client_quiet_hours, quiet_hours_end
+from .rules import client_quiet_hours, quiet_hours_end, text_refusal
 from .sending import send_after_commit
 from .states import MESSAGE_STATES
 
 
 def default_channel(client: Client) -> str:
     """The channel the client prefers, falling back to what we have an address for."""
-    if client.preferred_channel == ContactChannel.SMS and client.phone:
+    if client.preferred_channel == ContactChannel.SMS and client.phone and client.text_consent_on_file:
         return Channel.SMS
     if client.preferred_channel == ContactChannel.EMAIL and client.email:
         return Channel.EMAIL
     if client.preferred_channel == ContactChannel.PHONE and client.phone:
         return Channel.VOICE
-    if client.may_text and client.phone:
+    if client.text_consent_on_file and client.phone:
         return Channel.SMS
     if client.email:
         return Channel.EMAIL
@@ -192,6 +192,8 @@ def message_send_manual(*, client: Client, acting_user: User, channel: str, text
         raise DomainError("Write the message first.", field="text")
     if channel not in (Channel.SMS, Channel.EMAIL):
         raise DomainError("Send a text message or an email.", field="channel")
+    if channel == Channel.SMS and (problem := text_refusal(client)):
+        raise DomainError(problem, field="channel")
     message = message_schedule(
         client=client,
         template_key="manual",
@@ -449,6 +451,8 @@ def reminder_create(*, client: Client, acting_user: User, data: dict) -> ClientR
         raise DomainError("The last day cannot come before the first reminder.", field="until")
     if data.get("channel") not in (Channel.SMS, Channel.EMAIL):
         raise DomainError("Choose text message or email.", field="channel")
+    if data["channel"] == Channel.SMS and (problem := text_refusal(client)):
+        raise DomainError(problem, field="channel")
     reminder = ClientReminder(
         client=client,
         kind=data["kind"],

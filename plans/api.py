@@ -10,8 +10,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.api_base import ConcurrencyControlMixin, ReadPermissions
+from careteam.api_base import ConcurrencyControlMixin, ReadPermissions, SectionFieldsMixin
 from careteam.audit import Entry, audit_log, audit_log_many
+from careteam.minimum_necessary import Section
 from careteam.models import AuditAction
 from clients.models import Client
 
@@ -59,9 +60,10 @@ class InterventionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "lineage"]
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(SectionFieldsMixin, serializers.ModelSerializer):
     action_steps = ActionStepSerializer(many=True, read_only=True)
     interventions = InterventionSerializer(many=True, read_only=True)
+    section_fields = {Section.PLAN_CLINICAL: ("interventions",)}
 
     class Meta:
         model = Goal
@@ -74,8 +76,9 @@ class GoalSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ProblemSerializer(serializers.ModelSerializer):
+class ProblemSerializer(SectionFieldsMixin, serializers.ModelSerializer):
     goals = GoalSerializer(many=True, read_only=True)
+    section_fields = {Section.PLAN_PROBLEM_TEXT: ("description",)}
 
     class Meta:
         model = Problem
@@ -88,9 +91,10 @@ class ProblemSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class PlanSerializer(SectionFieldsMixin, serializers.ModelSerializer):
     problems = ProblemSerializer(many=True, read_only=True)
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
+    section_fields = {Section.PLAN_CLINICAL: ("triggers", "early_warning_signs", "lapse_plan")}
 
     class Meta:
         model = TreatmentPlan

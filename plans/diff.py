@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from careteam.minimum_necessary import EVERY_SECTION, Section
+
 from .models import ActionStep, Goal, Intervention, Problem, TreatmentPlan
 from .selectors import plan_items
 from .services import PLAN_EDITABLE_FIELDS
@@ -14,6 +16,8 @@ _ITEM_FIELDS = {
     "step": ("description", "responsible", "frequency_count", "frequency_period", "due_on"),
     "intervention": ("modality", "description", "frequency", "responsible_staff"),
 }
+# What a role that may not see a section leaves out of the diff (``careteam.minimum_necessary``).
+_PLAN_CLINICAL_FIELDS = ("triggers", "early_warning_signs", "lapse_plan")
 _KIND_LABELS = {"problem": "Problem", "goal": "Goal", "step": "Action step", "intervention": "Intervention"}
 
 
@@ -83,9 +87,11 @@ def _indexed(plan: TreatmentPlan) -> dict[str, dict]:
     }
 
 
-def _title(item) -> str:
+def _title(item, problem_text: bool = True) -> str:
     if isinstance(item, Problem):
-        return f"{item.get_domain_display()}: {item.description}"
+        return (
+            f"{item.get_domain_display()}: {item.description}" if problem_text else item.get_domain_display()
+        )
     if isinstance(item, Goal):
         return item.client_words
     if isinstance(item, ActionStep):
@@ -95,39 +101,51 @@ def _title(item) -> str:
     return str(item)
 
 
-def _context(item, problems: dict, goals: dict) -> str:
+def _context(item, problems: dict, goals: dict, problem_text: bool = True) -> str:
     """The parent an item sits under, so "goal added" says under which problem."""
     if isinstance(item, Goal):
         parent = next((p for p in problems.values() if p.pk == item.problem_id), None)
-        return f"under {_title(parent)}" if parent else ""
+        return f"under {_title(parent, problem_text)}" if parent else ""
     if isinstance(item, ActionStep | Intervention):
         parent = next((g for g in goals.values() if g.pk == item.goal_id), None)
         return f"under goal “{_title(parent)}”" if parent else ""
     return ""
 
 
-def plan_diff(old: TreatmentPlan, new: TreatmentPlan) -> PlanDiff:
-    """Header fields changed and items added, removed or changed from ``old`` to ``new``.
+def plan_diff(old: TreatmentPlan, new: TreatmentPlan, *, visible: frozenset = EVERY_SECTION) -> PlanDiff:
+    """Header fields changed and items added, removed or changed from ``old`` to ``new``, leaving out
+    the sections not in ``visible`` (``careteam.minimum_necessary.sections_visible_to``: a peer's diff
+    has no problem text, no relapse triggers, warning signs or lapse plan, no interventions).
     Both plans must be loaded with ``selectors.with_items`` (no further queries)."""
-    header = _field_changes(old, new, PLAN_EDITABLE_FIELDS)
+    clinical = Section.PLAN_CLINICAL in visible
+    text = Section.PLAN_PROBLEM_TEXT in visible
+    header_fields = [f for f in PLAN_EDITABLE_FIELDS if clinical or f not in _PLAN_CLINICAL_FIELDS]
+    header = _field_changes(old, new, header_fields)
     before, after = _indexed(old), _indexed(new)
     items: list[ItemChange] = []
-    for kind in ("problem", "goal", "step", "intervention"):
+    kinds = ("problem", "goal", "step", "intervention") if clinical else ("problem", "goal", "step")
+    for kind in kinds:
         a, b = before[kind], after[kind]
+        item_fields = [f for f in _ITEM_FIELDS[kind] if text or kind != "problem" or f != "description"]
         for lineage, item in b.items():
             if lineage not in a:
                 items.append(
-                    ItemChange(kind, "added", _title(item), _context(item, after["problem"], after["goal"]))
+                    ItemChange(
+                        kind,
+                        "added",
+                        _title(item, text),
+                        _context(item, after["problem"], after["goal"], text),
+                    )
                 )
             else:
-                changes = _field_changes(a[lineage], item, _ITEM_FIELDS[kind])
+                changes = _field_changes(a[lineage], item, item_fields)
                 if changes:
                     items.append(
                         ItemChange(
                             kind,
                             "changed",
-                            _title(item),
-                            _context(item, after["problem"], after["goal"]),
+                            _title(item, text),
+                            _context(item, after["problem"], after["goal"], text),
                             changes,
                         )
                     )
@@ -135,7 +153,10 @@ def plan_diff(old: TreatmentPlan, new: TreatmentPlan) -> PlanDiff:
             if lineage not in b:
                 items.append(
                     ItemChange(
-                        kind, "removed", _title(item), _context(item, before["problem"], before["goal"])
+                        kind,
+                        "removed",
+                        _title(item, text),
+                        _context(item, before["problem"], before["goal"], text),
                     )
                 )
     return PlanDiff(old=old, new=new, header=header, items=items)

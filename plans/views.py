@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
+from careteam.minimum_necessary import Section, section_can_see, sections_visible_to
 from careteam.models import AuditAction, User
 from careteam.redirects import safe_next_url
 from careteam.timezones import user_today
@@ -76,7 +77,7 @@ class PlanDetailView(PlanViewMixin, TemplateView):
         reviews = []
         if plan is not None:
             decorate_plan(plan, with_adherence=plan.status == PlanStatus.ACTIVE)
-            reviews = selectors.reviews_for_plan(plan, with_scores=not access.minimum_necessary_view(user))
+            reviews = selectors.reviews_for_plan(plan, with_scores=section_can_see(user, Section.SCORES))
             last = reviews[0] if reviews else None
             if last is not None:
                 progress = {gr.goal.lineage: gr for gr in last.goal_reviews.all()}
@@ -160,7 +161,7 @@ class PlanVersionsView(PlanViewMixin, TemplateView):
                     TreatmentPlan.objects.filter(client=client, pk__in=[old_pk, new_pk])
                 )
             }
-            diff = plan_diff(plans[old_pk], plans[new_pk])
+            diff = plan_diff(plans[old_pk], plans[new_pk], visible=sections_visible_to(request.user))
         audit_log(
             user=request.user,
             action=AuditAction.VIEW,

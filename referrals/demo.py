@@ -1,13 +1,18 @@
 """Demo referrals: about 40 across the demo clients, in every status, through the services.
 
 Each referral starts from a need (``need_create``), goes to a directory service that fits the need,
-passes the consent gate (a Part 2 consent is recorded first for the few that share substance-use
-information) and is sent (``referral_send``: disclosure, need referred). The partner's answers are
+passes the consent gate and is sent (``referral_send``: disclosure, need referred). The partner's answers are
 then given as the partner would give them (``partner=True``). Timestamps are moved back afterwards,
 referral and timeline together, so the worklist shows waiting, overdue and stale referrals; the
 deadline check then raises its flags and tasks. ``casemanager`` made most of them, so their
 worklist is full; the newest requested referral goes to a service that takes email referrals, so
 its partner link works for the walk-through.
+
+The gate shows both rules (``clients.consents.selectors.disclosure_needs_consent``). The referrals
+come from Harbor Outpatient, a 42 CFR Part 2 program: each one sent has a Part 2 consent naming the
+organisation, recorded the day before, and the first draft — demographics only, no consent — waits
+at "Cannot send yet" with the reason. One Riverside client (not a Part 2 program) is referred with
+demographics only and no consent, and it goes.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from careteam.models import CareTeamAssignment, User
+from clients.consents.selectors import consent_covering
 from clients.consents.services import consent_record
 from clients.models import Client, ClientStatus, NeedCategory, Urgency
 from clients.needs.services import need_create
@@ -208,7 +214,12 @@ def seed(*, rng: random.Random, clients: list[Client], staff: dict[str, User]) -
             )
             service = _service_for(category, by_category, services_qs, rng, electronic=index == 3)
             shared = ["demographics", "sud"] if sud else ["demographics"]
-            if sud:
+            # SUD information needs a Part 2 consent anywhere; from a Part 2 program, so does every
+            # referral sent. The first draft is left without one: the gate's refusal, for the demo.
+            needs_consent = consent_covering(
+                client=client, categories=shared, organization=service.organization
+            )
+            if needs_consent.required and not needs_consent.allowed and (sud or final != S.DRAFT):
                 consent_record(
                     client=client,
                     acting_user=by,
@@ -310,5 +321,51 @@ def seed(*, rng: random.Random, clients: list[Client], staff: dict[str, User]) -
                 Referral.objects.filter(pk=referral.pk).update(
                     last_activity_at=timezone.now() - dt.timedelta(days=1)
                 )
+        made += _riverside_referral(clients, staff, services_qs)
         deadlines.check_deadlines()
     return made
+
+
+def _riverside_referral(clients: list[Client], staff: dict[str, User], services_qs) -> int:
+    """A Riverside client (not a Part 2 program) referred with demographics only and no consent:
+    today's rule for other teams lets it go, where Harbor's first draft has to wait."""
+    by = staff.get("outsider")
+    client = next(
+        (
+            c
+            for c in clients
+            if c.status == ClientStatus.ACTIVE
+            and c.primary_team is not None
+            and not c.primary_team.is_part2_program
+            and CareTeamAssignment.objects.active().filter(client=c, staff=by).exists()
+        ),
+        None,
+    )
+    if by is None or client is None:
+        return 0
+    need = need_create(
+        client=client,
+        acting_user=by,
+        data={
+            "category": NeedCategory.FOOD,
+            "description": NEEDS[NeedCategory.FOOD],
+            "urgency": Urgency.ROUTINE,
+        },
+    )
+    # Picked without the shared generator: its sequence stays as the seeders after this one expect.
+    service = services_qs[client.pk % len(services_qs)]
+    referral = services.referral_create(
+        client=client,
+        acting_user=by,
+        data={
+            "need": need,
+            "service": service,
+            "reason": f"{NEEDS[NeedCategory.FOOD]} Please contact the client to arrange intake.",
+            "urgency": Urgency.ROUTINE,
+            "shared_categories": ["demographics"],
+            "shared_summary": "Adult looking for food support; prefers morning calls.",
+        },
+    )
+    services.referral_send(referral=referral, acting_user=by)
+    _age(referral, 2)
+    return 1

@@ -36,7 +36,10 @@ class ReferralForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
         choices=InformationCategory.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Substance use information needs the client's Part 2 consent naming this organisation.",
+        help_text=(
+            "Substance use information needs the client's Part 2 consent naming this organisation; "
+            "from a 42 CFR Part 2 program, so does every referral, whatever it shares."
+        ),
     )
     shared_summary = forms.CharField(
         label="What the partner will read",

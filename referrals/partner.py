@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from clients.consents.selectors import consent_covering
+
 from .models import Referral
 from .states import OPEN
 
@@ -25,7 +27,7 @@ SALT = "careteam.referrals.partner-link"
 class PartnerLinkError(Exception):
     """Why a partner link does not work. ``status`` is the HTTP status the partner page answers with."""
 
-    kind: str  # "tampered", "expired", "revoked", "closed"
+    kind: str  # "tampered", "expired", "revoked", "closed", "consent"
     message: str
     status: int
 
@@ -90,4 +92,19 @@ def referral_from_token(token: str, *, for_update: bool = False) -> Referral:
             "This referral is closed, so the link no longer works. Thank you — no further answer is needed.",
             410,
         )
+    if not link_consent_holds(referral):
+        raise PartnerLinkError(
+            "consent",
+            "The consent that allowed this referral to be shared with you is no longer in force, so the "
+            "link no longer works. Please contact the referring program.",
+            410,
+        )
     return referral
+
+
+def link_consent_holds(referral: Referral) -> bool:
+    """Whether the consent the referral went out under still covers it (42 CFR 2.31: a revoked or
+    expired consent allows no further disclosure, and every view of the link discloses again)."""
+    return consent_covering(
+        client=referral.client, categories=referral.shared_categories, organization=referral.organization
+    ).allowed

@@ -51,7 +51,7 @@ from .models import (
     Service,
     ServiceStatus,
 )
-from .partner import link_max_age, partner_url
+from .partner import link_consent_holds, link_max_age, partner_url
 
 S = ReferralStatus
 REFERRAL_FIELDS = (
@@ -218,11 +218,7 @@ def partner_email_check(message: ScheduledMessage) -> str | None:
     """Outreach's send-time check of a partner email (registered in ``apps``): it goes only while
     the link it carries still works, so a withdrawn, replaced or expired link, or a closed referral,
     skips it with the reason instead of mailing a dead link."""
-    referral = (
-        Referral.objects.filter(pk=message.source_id)
-        .only("status", "partner_link_version", "partner_link_revoked_at")
-        .first()
-    )
+    referral = Referral.objects.filter(pk=message.source_id).select_related("client", "organization").first()
     if referral is None:
         return _("The referral no longer exists.")
     if referral.status not in states.OPEN:
@@ -235,6 +231,8 @@ def partner_email_check(message: ScheduledMessage) -> str | None:
         return _("A newer link was issued; the link in this email no longer works.")
     if message.created_at + link_max_age() <= timezone.now():
         return _("The link expired before the email could go.")
+    if not link_consent_holds(referral):
+        return _("The client's consent to share this referral with the partner is no longer in force.")
     return None
 
 
@@ -377,7 +375,12 @@ def referral_update(
 
 
 def consent_check(referral: Referral):
-    """The consent gate's answer for this referral as it stands (no change)."""
+    """The consent gate's answer for this referral as it stands (no change).
+
+    The rule is ``clients.consents.selectors.disclosure_needs_consent`` (via ``consent_covering``):
+    from a 42 CFR Part 2 program every referral needs a consent naming the organisation, even one
+    sharing demographics or the reason only (2.11, 2.12, 2.13: the referral itself says the person is
+    the program's patient); elsewhere only substance-use information does."""
     return consent_covering(
         client=referral.client, categories=referral.shared_categories, organization=referral.organization
     )
@@ -387,9 +390,10 @@ def consent_check(referral: Referral):
 def referral_send(*, referral: Referral, acting_user: User) -> Referral:
     """Draft → requested: pass the consent gate, record the disclosure, queue the partner's link email.
 
-    42 CFR § 2.31: substance-use information goes to this organisation only under an active,
-    unrevoked consent naming it and covering every category shared; otherwise nothing changes and
-    ``ConsentMissing`` says what is missing.
+    42 CFR § 2.31: substance-use information — and anything at all from a Part 2 program — goes to
+    this organisation only under an active, unrevoked consent naming it and covering every category
+    shared; otherwise nothing changes and ``ConsentMissing`` says what is missing (and, from a Part 2
+    program, why). The disclosure row carries the 2.32 notice when one is due.
     """
     referral = _lock(referral)
     states.check(referral.status, S.REQUESTED)

@@ -27,6 +27,7 @@ from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.timezones import client_time_zone
 from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
+from clients.consents.selectors import part2_notice_for
 from clients.models import InformationCategory, Urgency
 
 from . import partner as partner_links
@@ -540,6 +541,9 @@ class PartnerReferralView(View):
                 "referral": referral,
                 "shows_demographics": InformationCategory.DEMOGRAPHICS in shared,
                 "shows_sud": InformationCategory.SUD in shared,
+                # 42 CFR 2.32: every page a Part 2 disclosure is read on carries the notice (anything from
+                # a Part 2 program, substance-use information from anywhere).
+                "part2_notice": part2_notice_for(referral.client, shared),
                 "shared_labels": [dict(InformationCategory.choices)[c] for c in referral.shared_categories],
                 "events": [
                     e for e in referral.events.order_by("occurred_at", "id") if e.actor_kind == "partner"

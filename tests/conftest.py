@@ -5,6 +5,8 @@ peer specialist on her case; ``supervisor`` supervises her team; ``outsider``
 is a counselor on another team and must never see her.
 """
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from django.test import Client as HttpClient
@@ -31,6 +33,9 @@ PERSONAS = (
 def _fast_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Audit checkpoints go to this test's own file, never to the checkout's var/ (tests/careteam/test_audit*).
+    settings.AUDIT_CHECKPOINT_SINK = "file"
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
     # Personas sign in with force_login and no second factor; tests/careteam/test_signin.py turns
     # the requirement back on (the production default) to test it.
     settings.CARETEAM_MFA_REQUIRED = False
@@ -40,6 +45,21 @@ def _fast_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """PostgreSQL refuses TRUNCATE of the audit trail (careteam migration 0011) unless the session
+    allows it; pytest-django flushes with TRUNCATE after transactional tests, so the test database
+    (and only it) allows it for every connection. Tests that check the refusal turn it off locally."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {name} SET careteam.allow_audit_truncate = 'on'")
+                cursor.execute("SET careteam.allow_audit_truncate = 'on'")
 
 
 @pytest.fixture
@@ -116,6 +136,20 @@ def alice(team, counselor, peer):
     )
     assign(client, counselor, "primary_counselor")
     assign(client, peer, "peer")
+    return client
+
+
+@pytest.fixture
+def jamie(other_team, outsider):
+    """Jamie Parker, born Aug 8, 1980, a client of the other team (Riverside) with its counselor."""
+    client = ClientFactory(
+        legal_first_name="Jamie",
+        legal_last_name="Parker",
+        preferred_name="",
+        date_of_birth=dt.date(1980, 8, 8),
+        primary_team=other_team,
+    )
+    assign(client, outsider, "primary_counselor")
     return client
 
 

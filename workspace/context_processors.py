@@ -1,7 +1,9 @@
 """Navigation for the base layout, by role: it gathers pages from every app, so it lives above them."""
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from careteam.access import emergency_access_can_review
 from careteam.roles import Role
 from crisis.selectors import crisis_board_can_use
 from dashboards.selectors import dashboard_can_link
@@ -30,6 +32,8 @@ def navigation(request):
         items.append(("Peers", reverse("peers:supervision"), "diagram-3"))
     if dashboard_can_link(user):
         items.append(("Dashboard", reverse("dashboards:dashboard"), "speedometer2"))
+    if emergency_access_can_review(user):
+        items.append((_("Break-glass review"), reverse("emergency-review"), "unlock"))
     if user.has_perm("clients.add_client"):
         items.append(("Intake", reverse("clients:create"), "person-plus"))
     if user.is_staff:

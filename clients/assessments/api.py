@@ -13,6 +13,7 @@ from careteam.api_base import ReadPermissions, RefuseMinimumNecessary
 from careteam.api_filters import RowIdFilter
 from careteam.audit import audit_clients_listed, audit_log
 from careteam.fields import LIST_MAX_ITEMS
+from careteam.minimum_necessary import Section
 from careteam.models import AuditAction
 from clients.models import AssessmentResponse, Client, Instrument
 
@@ -48,6 +49,7 @@ class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
     # A minimum-necessary user is refused before the role's model permission is looked at.
     permission_classes = [RefuseMinimumNecessary, ReadPermissions]
     minimum_necessary_refusal = SCORES_REFUSAL
+    refused_section = Section.SCORES
     serializer_class = InstrumentSerializer
     lookup_field = "code"
     filter_backends = []
@@ -132,6 +134,7 @@ class AssessmentResponseViewSet(
     # A minimum-necessary user is refused before the role's model permission is looked at.
     permission_classes = [RefuseMinimumNecessary, ReadPermissions]
     minimum_necessary_refusal = SCORES_REFUSAL
+    refused_section = Section.SCORES
     serializer_class = AssessmentResponseSerializer
     filterset_class = AssessmentFilter
     ordering_fields = ["administered_at", "total"]

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from careteam import access
+from careteam.minimum_necessary import Section, section_can_see
 from careteam.models import CareTeamAssignment, CaseRole, User
 from clients.models import AssessmentResponse, Client, ClientStatus, Instrument
 
@@ -28,8 +29,9 @@ DUE_LIMIT = 15
 
 
 def scores_can_see(user: User) -> bool:
-    """The role reads assessment scores; a minimum-necessary user (peer specialist) never does."""
-    return user.is_authenticated and user.has_perm(VIEW_SCORES) and not access.minimum_necessary_view(user)
+    """The role reads assessment scores and may see the scores section (``careteam.minimum_necessary``:
+    peer specialists never do)."""
+    return user.is_authenticated and user.has_perm(VIEW_SCORES) and section_can_see(user, Section.SCORES)
 
 
 def assessments_can_administer(user: User, client: Client) -> bool:

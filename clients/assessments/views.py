@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
+from careteam.minimum_necessary import Section, section_can_see
 from careteam.models import AuditAction
 from clients.chart_views import ChartMixin, add_service_errors
 
@@ -27,7 +28,7 @@ class ScoresAllowedMixin:
     """
 
     def dispatch(self, request, *args, **kwargs):
-        if access.minimum_necessary_view(request.user):
+        if not section_can_see(request.user, Section.SCORES):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

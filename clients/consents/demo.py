@@ -1,4 +1,7 @@
-"""Demo needs, consents (Part 2 to directory organisations, text messaging) and logged contacts.
+"""Demo needs, Part 2 consents to directory organisations and logged contacts.
+
+Text-messaging consents are given at intake (``client_create`` with ``text_consent``), as staff record
+them on the intake form: the consent is the one switch for texts.
 
 Runs after the directory seeder: organisations are looked up at run time, and the
 organisation-specific consents are skipped when the directory is empty. Everything goes through
@@ -53,8 +56,8 @@ SUMMARIES = [
 
 def seed(*, rng: random.Random, clients: list[Client], staff: dict[str, User]) -> int:
     """Needs for most active clients (some urgent, some met), Part 2 consents to several directory
-    organisations (one expired, one revoked), text-messaging consents for clients who may be texted,
-    and logged contacts over the last 60 days. Returns how many rows it wrote."""
+    organisations (one expired, one revoked) and logged contacts over the last 60 days. Returns how
+    many rows it wrote."""
     active = [c for c in clients if c.status == ClientStatus.ACTIVE]
     demo_staff = {u.pk: u for u in staff.values()}
     team_of: dict[int, list[User]] = defaultdict(list)
@@ -79,17 +82,6 @@ def seed(*, rng: random.Random, clients: list[Client], staff: dict[str, User]) -
                     need_set_status(
                         need=need, status=NeedStatus.MET, acting_user=rng.choice(members), note="Connected."
                     )
-        if client.may_text:
-            consent_record(
-                client=client,
-                acting_user=rng.choice(members),
-                data={
-                    "kind": ConsentKind.TEXT_MESSAGING,
-                    "signed_on": today - dt.timedelta(days=rng.randint(5, 200)),
-                    "signature_method": "electronic",
-                },
-            )
-            written += 1
         for _ in range(rng.randint(1, 5)):
             reached = rng.random() < 0.75
             contact_log(

@@ -3,24 +3,70 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from careteam import access
+from careteam.minimum_necessary import Section, section_can_see
 from careteam.models import User
 from clients.models import Client, Consent, ConsentKind, Disclosure, InformationCategory
 
 # Categories that are Part 2 information: they never leave without a covering Part 2 consent.
 PART2_CATEGORIES = frozenset({InformationCategory.SUD})
 
+# 42 CFR 2.32(a)(1), Statement 1, as amended by 89 FR 12472 (Feb. 16, 2024): the written notice that
+# accompanies every disclosure made with the patient's consent. Kept here once: the partner page, the
+# printed accounting of disclosures and each Disclosure row (``Disclosure.notice``) carry this text.
+PART2_NOTICE = (
+    "This record which has been disclosed to you is protected by Federal confidentiality rules "
+    "(42 CFR part 2). These rules prohibit you from using or disclosing this record, or testimony that "
+    "describes the information contained in this record, in any civil, criminal, administrative, or "
+    "legislative proceedings by any Federal, State, or local authority, against the patient, unless "
+    "authorized by the consent of the patient, except as provided at 42 CFR 2.12(c)(5) or as authorized "
+    "by a court in accordance with 42 CFR 2.64 or 2.65. In addition, the Federal rules prohibit you from "
+    "making any other use or disclosure of this record unless at least one of the following applies: "
+    "(i) Further use or disclosure is expressly permitted by the written consent of the individual whose "
+    "information is being disclosed in this record or as otherwise permitted by 42 CFR part 2. "
+    "(ii) You are a covered entity or business associate and have received the record for treatment, "
+    "payment, or health care operations, or (iii) You have received the record from a covered entity or "
+    "business associate as permitted by 45 CFR part 164, subparts A and E. A general authorization for "
+    "the release of medical or other information is NOT sufficient to meet the required elements of "
+    "written consent to further use or redisclose the record (see 42 CFR 2.31)."
+)
+
 
 def consents_active_on(client: Client, day: dt.date | None = None) -> QuerySet[Consent]:
-    day = day or timezone.localdate()
-    return Consent.objects.filter(client=client, signed_on__lte=day).filter(
-        Q(revoked_on__isnull=True) | Q(revoked_on__gt=day),
-        Q(expires_on__isnull=True) | Q(expires_on__gte=day),
-    )
+    """The client's consents in effect on ``day`` (``ConsentQuerySet.active_on``, the one definition)."""
+    return Consent.objects.active_on(day).filter(client=client)
+
+
+def from_part2_program(client: Client) -> bool:
+    """The client's primary team is a 42 CFR Part 2 program (``Team.is_part2_program``, 42 CFR 2.11)."""
+    team = client.primary_team
+    return bool(team and team.is_part2_program)
+
+
+def disclosure_needs_consent(client: Client, categories: list[str] | set[str]) -> bool:
+    """Does releasing these categories about ``client`` to an outside party need a Part 2 consent?
+
+    The one rule, for every disclosure path (referral send, partner link):
+
+    * From a Part 2 program (42 CFR 2.11 "program"; ``Team.is_part2_program``): always, whatever is
+      shared — even demographics alone, or the reason only. Saying that someone is referred from the
+      program reveals that they are its patient, and patient identifying information from a program
+      leaves only under 2.12(a)/2.13(a) with a 2.31 consent naming the recipient.
+    * Anywhere else: only when substance-use information (``PART2_CATEGORIES``) is shared — it came
+      from a Part 2 record and keeps that protection (2.12(d)(2), 2.32).
+    """
+    return from_part2_program(client) or bool(set(categories) & PART2_CATEGORIES)
+
+
+def part2_notice_for(client: Client, categories: list[str] | set[str]) -> str:
+    """The 42 CFR 2.32 notice a disclosure of these categories must carry, or "" when none is due."""
+    return PART2_NOTICE if disclosure_needs_consent(client, categories) else ""
 
 
 @dataclass(frozen=True)
@@ -46,15 +92,24 @@ def consent_covering(
 ) -> ConsentCheck:
     """Find an active, unrevoked Part 2 consent naming this recipient and covering every category.
 
-    Only substance-use information needs one; without it in ``categories`` the
-    check passes with no consent required. The problem text says precisely what
-    is missing, so a page can show it and link to recording one.
+    Whether one is needed at all is ``disclosure_needs_consent`` (from a Part 2 program: always;
+    elsewhere: only for substance-use information); when it is not, the check passes with no
+    consent required. The problem text says precisely what is missing — and, from a Part 2 program,
+    why even a demographics-only disclosure needs it — so a page can show it and link to recording one.
     """
     categories = set(categories)
-    if not categories & PART2_CATEGORIES:
+    if not disclosure_needs_consent(client, categories):
         return ConsentCheck(consent=None, required=False)
     day = on or timezone.localdate()
     recipient = str(organization) if organization is not None else recipient_name
+    if from_part2_program(client):
+        why_program = _(
+            "%(program)s is a 42 CFR Part 2 program: telling %(recipient)s that %(client)s is referred "
+            "reveals that they are a patient, so a Part 2 consent naming %(recipient)s is needed "
+            "(42 CFR 2.12, 2.31), even to share demographics alone. "
+        ) % {"program": client.primary_team.name, "recipient": recipient, "client": client.display_name}
+    else:
+        why_program = ""
     candidates = Consent.objects.filter(client=client, kind=ConsentKind.PART2)
     if organization is not None:
         candidates = candidates.filter(recipient_organization=organization)
@@ -64,17 +119,27 @@ def consent_covering(
         )
     candidates = list(candidates.order_by("-signed_on", "-id"))
     if not candidates:
-        return ConsentCheck(None, True, f"There is no Part 2 consent naming {recipient} as a recipient.")
+        return ConsentCheck(
+            None,
+            True,
+            why_program
+            + _("There is no Part 2 consent naming %(recipient)s as a recipient.") % {"recipient": recipient},
+        )
     active = [c for c in candidates if c.is_active_on(day)]
     if not active:
         latest = candidates[0]
         if latest.revoked_on and latest.revoked_on <= day:
-            why = f"was revoked on {latest.revoked_on:%b %-d, %Y}"
+            why = _("The Part 2 consent for %(recipient)s was revoked on %(day)s.")
+            when = latest.revoked_on
         elif latest.expires_on and latest.expires_on < day:
-            why = f"expired on {latest.expires_on:%b %-d, %Y}"
+            why = _("The Part 2 consent for %(recipient)s expired on %(day)s.")
+            when = latest.expires_on
         else:
-            why = f"only takes effect on {latest.signed_on:%b %-d, %Y}"
-        return ConsentCheck(None, True, f"The Part 2 consent for {recipient} {why}.")
+            why = _("The Part 2 consent for %(recipient)s only takes effect on %(day)s.")
+            when = latest.signed_on
+        return ConsentCheck(
+            None, True, why_program + why % {"recipient": recipient, "day": date_format(when, "DATE_FORMAT")}
+        )
     for consent in active:
         if categories <= set(consent.categories):
             return ConsentCheck(consent, True)
@@ -83,12 +148,17 @@ def consent_covering(
     return ConsentCheck(
         None,
         True,
-        f"The Part 2 consent for {recipient} does not cover: {', '.join(labels.get(m, m) for m in missing)}.",
+        why_program
+        + _("The Part 2 consent for %(recipient)s does not cover: %(missing)s.")
+        % {"recipient": recipient, "missing": ", ".join(str(labels.get(m, m)) for m in missing)},
     )
 
 
 def has_text_consent(client: Client, on: dt.date | None = None) -> bool:
-    """May we text this person: an active text-messaging consent on file."""
+    """May we text this person: an active text-messaging consent on file (today:
+    ``Client.text_consent_on_file``, which reads an annotation when the list carries one)."""
+    if on is None:
+        return client.text_consent_on_file
     return consents_active_on(client, on).filter(kind=ConsentKind.TEXT_MESSAGING).exists()
 
 
@@ -96,11 +166,12 @@ def has_text_consent(client: Client, on: dt.date | None = None) -> bool:
 
 
 def consents_can_see(user: User) -> bool:
-    """Consent details are not for peer specialists (minimum necessary, 42 CFR 2.13 / 45 CFR 164.502(b))."""
+    """Consent details are not for peer specialists (``careteam.minimum_necessary``, 42 CFR 2.13 /
+    45 CFR 164.502(b))."""
     return (
         user.is_authenticated
         and user.has_perm("clients.view_consent")
-        and not access.minimum_necessary_view(user)
+        and section_can_see(user, Section.CONSENTS)
     )
 
 
@@ -109,7 +180,7 @@ def disclosures_can_see(user: User) -> bool:
     return (
         user.is_authenticated
         and user.has_perm("clients.view_disclosure")
-        and not access.minimum_necessary_view(user)
+        and section_can_see(user, Section.CONSENTS)
     )
 
 

@@ -11,6 +11,7 @@ from careteam.errors import DomainError
 from careteam.models import AuditAction, User
 from clients.models import Client, Consent, ConsentKind, Disclosure, InformationCategory
 
+from .selectors import part2_notice_for
 from .signals import consent_revoked
 
 CONSENT_FIELDS = (
@@ -106,8 +107,13 @@ def disclosure_record(
     recipient_name: str = "",
     source: models.Model | None = None,
 ) -> Disclosure:
-    """One line in the accounting of disclosures, and a DISCLOSE audit row."""
+    """One line in the accounting of disclosures, and a DISCLOSE audit row.
+
+    A disclosure the Part 2 rule covers (``selectors.disclosure_needs_consent``: anything from a Part 2
+    program, substance-use information from anywhere) carries the 42 CFR 2.32 notice, word for word.
+    """
     source_type, source_id = (source._meta.label_lower, str(source.pk)) if source is not None else ("", "")
+    notice = part2_notice_for(client, categories)
     disclosure = Disclosure.objects.create(
         client=client,
         recipient_organization=recipient_organization,
@@ -119,12 +125,17 @@ def disclosure_record(
         disclosed_by=acting_user,
         source_type=source_type,
         source_id=source_id,
+        notice=notice,
     )
     audit_log(
         user=acting_user,
         action=AuditAction.DISCLOSE,
         client=client,
         obj=source or disclosure,
-        detail={"disclosure": disclosure.pk, "categories": disclosure.categories},
+        detail={
+            "disclosure": disclosure.pk,
+            "categories": disclosure.categories,
+            "part2_notice": bool(notice),
+        },
     )
     return disclosure

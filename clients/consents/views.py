@@ -213,6 +213,7 @@ class DisclosurePrintView(ConsentPageMixin, TemplateView):
                 "form": form,
                 "start": start,
                 "end": end,
+                "part2_notice": selectors.PART2_NOTICE,
                 "disclosures": disclosures,
                 "category_labels": dict(InformationCategory.choices),
                 "printed_at": timezone.now(),

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from careteam import access
 from careteam.api_base import AuditedRecordsMixin, ConcurrencyControlMixin, ReadPermissions
 from careteam.fields import ADDENDUM_MAX_LENGTH
+from careteam.minimum_necessary import Section, section_can_see
 from careteam.models import User
 from careteam.timezones import user_time_zone
 from clients.models import Appointment, AppointmentStatus, Client, EncounterNote, NoteAddendum
@@ -284,7 +285,7 @@ class NoteViewSet(
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if access.minimum_necessary_view(request.user):
+        if not section_can_see(request.user, Section.NOTE_TEXT):
             raise PermissionDenied("Session notes are not part of the minimum-necessary view.")
 
     def get_queryset(self):

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from careteam import access
+from careteam.minimum_necessary import Section, section_can_see
 from careteam.models import Team, User
 from careteam.timezones import user_time_zone, user_today
 from clients.models import Appointment, AppointmentStatus, Client, EncounterNote, NoteAddendum, NoteStatus
@@ -34,11 +35,12 @@ def appointments_can_read(user: User) -> bool:
 
 
 def notes_can_read(user: User) -> bool:
-    """The role reads session notes; peer specialists never do (minimum necessary)."""
+    """The role reads session notes and may see note text (``careteam.minimum_necessary``: peer
+    specialists never do)."""
     return (
         user.is_authenticated
         and user.has_perm("clients.view_encounternote")
-        and not access.minimum_necessary_view(user)
+        and section_can_see(user, Section.NOTE_TEXT)
     )
 
 
@@ -109,12 +111,16 @@ def restricted_visible_q(user: User) -> Q:
 
 
 def appointment_list_for_user(user: User) -> QuerySet[Appointment]:
-    """Appointments of the clients the user may see (model permission from the role)."""
+    """Appointments of the clients the user may see (model permission from the role). A role that may
+    not see other people's appointments (peer specialists: ``Section.OTHER_APPOINTMENTS``, minimum
+    necessary, 45 CFR 164.514(d)) sees only those it accompanies — a list of the client's attended
+    counselling sessions is treatment history."""
     if not appointments_can_read(user):
         return Appointment.objects.none()
-    return Appointment.objects.filter(client__in=access.clients_visible_to(user).values("pk")).select_related(
-        "client", "staff"
-    )
+    qs = Appointment.objects.filter(client__in=access.clients_visible_to(user).values("pk"))
+    if not section_can_see(user, Section.OTHER_APPOINTMENTS):
+        qs = qs.filter(staff=user)
+    return qs.select_related("client", "staff")
 
 
 def appointment_get_for_user(user: User, pk, *, client_pk=None) -> Appointment:

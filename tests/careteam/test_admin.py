@@ -76,6 +76,17 @@ def a_row_of_everything(alice, admin_user, supervisor):
     task_create(
         kind="follow_up", title="Call Alice back", assignee=supervisor, client=alice, acting_user=None
     )
+    # Organisations and a break-the-glass grant (issue 14): another organisation's counselor opened Alice.
+    from careteam.models import Organization
+    from careteam.services import emergency_access_open
+
+    Organization.objects.create(name="Harbor Point Health")
+    emergency_access_open(
+        user=UserFactory(username="elsewhere", role="counselor"),
+        client=alice,
+        reason="medical_emergency",
+        justification="Found unresponsive in the lobby; paramedics ask for medications.",
+    )
 
 
 # --- every page ---------------------------------------------------------------------------------
@@ -475,7 +486,7 @@ def test_a_client_change_in_admin_is_validated_and_audited_by_field(admin_user, 
     form = _client_form(team, legal_first_name="Alice", legal_last_name="Rivera", preferred_channel="sms")
     response = admin_http.post(url(Client, "change", alice.pk), form)
     assert response.status_code == 200
-    assert "may_text" in response.context["adminform"].form.errors
+    assert "preferred_channel" in response.context["adminform"].form.errors
 
     response = admin_http.post(url(Client, "change", alice.pk), {**form, "preferred_channel": "phone"})
     assert response.status_code == 302

@@ -10,7 +10,13 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from careteam.audit import RequestContext, audit_log, reset_request_context, set_request_context
+from careteam.audit import (
+    RequestContext,
+    audit_log,
+    audit_seal_pending,
+    reset_request_context,
+    set_request_context,
+)
 from careteam.models import AuditAction, AuditEvent, CareTeamAssignment
 from clients.models import Client
 from tests.conftest import client_form_data, login
@@ -56,9 +62,12 @@ def drop_append_only_trigger(statement: str) -> None:
 
 
 def make_chain(n: int) -> list[AuditEvent]:
-    return [
+    """``n`` audit rows, sealed (chained, with their MACs) as the worker would do moments later."""
+    written = [
         audit_log(user=None, action=AuditAction.VIEW, reason=f"row {i}", detail={"i": i}) for i in range(n)
     ]
+    audit_seal_pending()
+    return list(AuditEvent.objects.filter(pk__in=[row.pk for row in written]).order_by("id"))
 
 
 # --- what is recorded ----------------------------------------------------------------------------
@@ -292,6 +301,7 @@ def test_an_ipv6_address_in_any_spelling_keeps_the_chain_intact(alice, counselor
 
     [row] = events(action=AuditAction.VIEW)
     assert row.ip_address == "2001:db8::1"
+    assert audit_seal_pending() >= 1
     assert "intact" in verify()
 
 
@@ -309,6 +319,7 @@ def test_a_forwarded_address_that_is_not_an_address_falls_back_to_the_peer_addre
     assert response.status_code == 200
     [row] = events(action=AuditAction.VIEW)
     assert row.ip_address == "10.0.0.2"
+    assert audit_seal_pending() >= 1
     assert "intact" in verify()
 
 
@@ -362,7 +373,7 @@ def test_audit_verify_reports_an_intact_chain(alice, counselor):
     http = login(counselor)
     http.get(reverse("clients:detail", args=[alice.pk]))
     http.post(reverse("clients:update", args=[alice.pk]), client_form_data(alice, city="Springfield"))
-    make_chain(3)
+    make_chain(3)  # seals the page's rows too
     total = AuditEvent.objects.count()
 
     output = verify()

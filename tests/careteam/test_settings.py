@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,6 +89,8 @@ def production_env(tmp_path: Path, **variables: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=random_secret_key(),
         ALLOWED_HOSTS="careteam.example.org",
+        AUDIT_HMAC_KEY=random_secret_key(),
+        MFA_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         **variables,
     )
 
@@ -111,6 +114,16 @@ def shell_json(code: str, env: dict[str, str]) -> dict:
 
 
 # --- production ----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_production_without_its_own_keys_is_warned(tmp_path):
+    env = production_env(tmp_path)
+    del env["AUDIT_HMAC_KEY"], env["MFA_ENCRYPTION_KEYS"]
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1
+    assert "careteam.W001" in output and "careteam.W002" in output
 
 
 @pytest.mark.slow

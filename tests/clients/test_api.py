@@ -266,10 +266,10 @@ def test_creating_a_client_on_a_team_the_user_is_not_on_is_refused(counselor, ot
 
 
 def test_creating_a_client_runs_the_records_own_rules(counselor, team):
-    payload = new_client_payload(team, preferred_channel="sms", may_text=False)
+    payload = new_client_payload(team, preferred_channel="sms")
     response = api_login(counselor).post(LIST_URL, payload, format="json")
     assert response.status_code == 400
-    assert "may_text" in response.json()
+    assert "texting consent" in " ".join(response.json()["preferred_channel"])
     assert not Client.objects.exists()
 
 

@@ -23,7 +23,10 @@ BAD_PHONE = "Enter a valid phone number"
 ASAM_MISMATCH = "0.5 is not a level of care in the ASAM Criteria, 4th edition (2023)."
 NO_DISCHARGE_DATE = "A discharged client needs a discharge date."
 NO_DISCHARGE_REASON = "Say why the client was discharged."
-NO_TEXT_CONSENT = "Text messages are the preferred contact, so the client must agree to texts."
+NO_TEXT_CONSENT = (
+    "Text messages can be the preferred contact only once the client's consent to texts is "
+    "recorded (Consents tab). Choose another way for now, or record the texting consent first."
+)
 
 
 def intake_data(team, **changes) -> dict:
@@ -104,7 +107,10 @@ INTAKE_CASES = {
         {"status": "discharged"},
         {"discharged_on": NO_DISCHARGE_DATE, "discharge_reason": NO_DISCHARGE_REASON},
     ),
-    "texts preferred without consent to texts": ({"preferred_channel": "sms"}, {"may_text": NO_TEXT_CONSENT}),
+    "texts preferred without consent to texts": (
+        {"preferred_channel": "sms"},
+        {"preferred_channel": NO_TEXT_CONSENT},
+    ),
     "email preferred without an address": (
         {"preferred_channel": "email"},
         {"email": "email address is needed"},
@@ -233,7 +239,10 @@ EDIT_CASES = {
         {"status": "discharged"},
         {"discharged_on": NO_DISCHARGE_DATE, "discharge_reason": NO_DISCHARGE_REASON},
     ),
-    "texts preferred without consent to texts": ({"preferred_channel": "sms"}, {"may_text": NO_TEXT_CONSENT}),
+    "texts preferred without consent to texts": (
+        {"preferred_channel": "sms"},
+        {"preferred_channel": NO_TEXT_CONSENT},
+    ),
 }
 
 
@@ -265,14 +274,14 @@ API_CASES = {
     "a legal last name of spaces": ({"legal_last_name": "   "}, ["legal_last_name"]),
     "an ASAM level from the other edition": ({"asam_edition": "4", "asam_level": "0.5"}, ["asam_level"]),
     "discharged without a date or reason": ({"status": "discharged"}, ["discharged_on", "discharge_reason"]),
-    "texts preferred without consent to texts": ({"preferred_channel": "sms"}, ["may_text"]),
+    "texts preferred without consent to texts": ({"preferred_channel": "sms"}, ["preferred_channel"]),
     "quiet hours with a start but no end": ({"quiet_hours_start": "21:00"}, ["quiet_hours_end"]),
 }
 API_MESSAGES = {
     "asam_level": ASAM_MISMATCH,
     "discharged_on": NO_DISCHARGE_DATE,
     "discharge_reason": NO_DISCHARGE_REASON,
-    "may_text": NO_TEXT_CONSENT,
+    "preferred_channel": NO_TEXT_CONSENT,
 }
 
 

@@ -3,14 +3,15 @@
 import pytest
 
 from crisis import services
+from tests.factories.outreach import give_text_consent
 
 
 @pytest.fixture
-def reachable_alice(alice):
+def reachable_alice(alice, counselor):
     alice.phone = "+12025550143"
-    alice.may_text = True
     alice.email = "alice@example.org"
-    alice.save(update_fields=["phone", "may_text", "email"])
+    alice.save(update_fields=["phone", "email"])
+    give_text_consent(alice, counselor)
     return alice
 
 

@@ -400,8 +400,13 @@ class ClientIntakeFactory(factory.DictFactory):
     city = factory.LazyAttribute(lambda o: o.home.name)
     state = factory.LazyAttribute(lambda o: o.home.state)
     postal_code = factory.LazyAttribute(lambda o: _pick(o.home.postal_codes) if o.has_address else "")
-    may_text = factory.LazyAttribute(
-        lambda o: o.preferred_channel == ContactChannel.SMS or (o.has_phone and _chance(0.3))
+    # Texting is a consent, recorded with the record by ``client_create`` (as the intake form does).
+    text_consent = factory.LazyAttribute(
+        lambda o: (
+            "electronic"
+            if o.preferred_channel == ContactChannel.SMS or (o.has_phone and _chance(0.3))
+            else ""
+        )
     )
     may_leave_voicemail = factory.LazyAttribute(
         lambda o: o.has_phone and o.preferred_channel != ContactChannel.NONE and _chance(0.5)

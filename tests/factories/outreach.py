@@ -23,9 +23,7 @@ from .clients import ClientFactory
 
 
 def give_text_consent(client, recorded_by, *, signed_on: dt.date | None = None) -> Consent:
-    """The record says we may text, and a text-messaging consent is on file."""
-    client.may_text = True
-    client.save(update_fields=["may_text"])
+    """A text-messaging consent on file: the one switch for texting (``Client.text_consent_on_file``)."""
     return Consent.objects.create(
         client=client,
         kind=ConsentKind.TEXT_MESSAGING,

@@ -20,7 +20,7 @@ def _outbox(settings):
 
 @pytest.fixture
 def textable(alice, counselor):
-    """Alice with a phone, may_text, a text-messaging consent, and no quiet hours."""
+    """Alice with a phone, a text-messaging consent (the one texting switch), and no quiet hours."""
     alice.phone = "+12025550142"
     alice.email = "ali@example.org"
     alice.quiet_hours_start = None

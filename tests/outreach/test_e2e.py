@@ -25,7 +25,7 @@ from outreach.services import message_schedule
 team = Team.objects.create(name="E2E team")
 user = User.objects.create(username="e2e")
 client = Client.objects.create(legal_first_name="Eve", legal_last_name="Tester", preferred_name="Evie",
-    date_of_birth="1990-01-01", phone="+12025550177", may_text=True, primary_team=team)
+    date_of_birth="1990-01-01", phone="+12025550177", primary_team=team)
 Consent.objects.create(client=client, kind="text_messaging", signed_on=dt.date(2020, 1, 2),
     signature_method="paper", recorded_by=user)
 m = message_schedule(client=client, template_key="client-reminder", channel="sms",

@@ -81,7 +81,7 @@ def test_the_clients_opt_outs_consent_quiet_hours_and_discharge_do_not_stop_it(t
     now = timezone.now()
     textable.email, textable.email_opted_out_at = "", now
     textable.nonessential_opted_out_at = now
-    textable.may_text = False
+    textable.consents.update(revoked_on=timezone.localdate(), revoked_reason="Asked for no more texts.")
     textable.quiet_hours_start, textable.quiet_hours_end = dt.time(0, 0), dt.time(23, 59)
     textable.status, textable.discharged_on = ClientStatus.DISCHARGED, timezone.localdate()
     textable.save()

@@ -62,8 +62,6 @@ def test_an_email_opt_out_stops_email(textable):
 
 
 def test_no_text_is_sent_without_a_text_messaging_consent(alice):
-    alice.may_text = True
-    alice.save()
     message = ScheduledMessageFactory(client=alice)
     _send(message)
     assert message.status_reason == SkipReason.NO_TEXT_CONSENT
@@ -71,9 +69,8 @@ def test_no_text_is_sent_without_a_text_messaging_consent(alice):
     assert not OutboxEntry.objects.exists()
 
 
-def test_no_text_is_sent_when_the_record_says_do_not_text(textable):
-    textable.may_text = False
-    textable.save()
+def test_no_text_is_sent_once_the_texting_consent_is_revoked(textable):
+    textable.consents.update(revoked_on=timezone.localdate(), revoked_reason="Asked for no more texts.")
     message = ScheduledMessageFactory(client=textable)
     _send(message)
     assert message.status_reason == SkipReason.NO_TEXT_CONSENT

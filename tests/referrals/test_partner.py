@@ -49,7 +49,7 @@ def test_sud_carries_the_part2_redisclosure_notice(draft, cm, alice):
     services.referral_send(referral=draft, acting_user=cm)
     body = HttpClient().get(partner_path(draft)).content.decode()
     assert "42 CFR part 2" in body
-    assert "prohibit you from using or disclosing it again" in body
+    assert "prohibit you from making any other use or disclosure of this record" in body
 
 
 def test_the_partner_accepts_schedules_and_reports_attendance(sent, need):

@@ -215,7 +215,6 @@ def test_the_clients_preferences_do_not_stop_the_email_to_the_partner(draft, cm,
     alice.email_opted_out_at = now
     alice.sms_opted_out_at = now
     alice.nonessential_opted_out_at = now
-    alice.may_text = False
     alice.quiet_hours_start, alice.quiet_hours_end = dt.time(0, 0), dt.time(23, 59)
     alice.status, alice.discharged_on = ClientStatus.DISCHARGED, timezone.localdate()
     alice.save()

@@ -427,7 +427,6 @@ class Command(BaseCommand):
                     date_of_birth=dt.date(rng.randint(1950, 2006), rng.randint(1, 12), rng.randint(1, 28)),
                     phone=f"+1617555{rng.randint(0, 9999):04d}",
                     preferred_channel="phone",
-                    may_text=rng.random() < 0.6,
                     time_zone=rng.choice(TIME_ZONES),
                     status=status,
                     referred_on=admitted - dt.timedelta(days=rng.randint(1, 30)),

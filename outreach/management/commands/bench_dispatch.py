@@ -137,7 +137,6 @@ class Command(BaseCommand):
                 legal_last_name=f"Client {i}",
                 date_of_birth="1980-01-01",
                 phone=f"+1202555{i % 10000:04d}",
-                may_text=True,
                 preferred_channel="sms",
                 primary_team=team,
             )

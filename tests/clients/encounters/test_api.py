@@ -119,11 +119,15 @@ def test_restricted_notes_are_left_out_of_the_api_for_a_teammate(alice, counselo
         assert api_login(user).get(f"{NOTES}{note.pk}/").status_code == 200
 
 
-def test_a_peer_gets_appointments_and_no_notes(signed_note, alice, peer):
+def test_a_peer_gets_the_appointments_they_accompany_and_no_notes(signed_note, alice, peer):
+    """Minimum necessary (``careteam.minimum_necessary``): the counsellor's session is not the peer's."""
+    accompanied = AppointmentFactory(client=alice, staff=peer, kind="peer")
     api = api_login(peer)
 
     appointments = api.get(APPTS)
-    assert appointments.status_code == 200 and appointments.json()["count"] == 1
+    assert appointments.status_code == 200
+    assert [a["id"] for a in appointments.json()["results"]] == [accompanied.pk]
+    assert api.get(f"{APPTS}{signed_note.appointment_id}/").status_code == 404
     assert "data" not in str(appointments.json()) or dap()["data"] not in str(appointments.json())
     assert api.get(NOTES).status_code == 403
     assert api.get(f"{NOTES}{signed_note.pk}/").status_code == 403

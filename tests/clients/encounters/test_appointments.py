@@ -339,7 +339,7 @@ def test_the_tab_costs_the_same_queries_for_2_or_20_appointments_and_notes(alice
     [
         ("counselor", None, True),  # her primary counselor
         ("case_manager", "other", True),  # a view-only place on the care team
-        ("peer", None, True),  # view-only too: peers book and move the appointments they go to
+        ("peer", None, True),  # view-only too: peers book and move the appointments they go to (their own)
         ("admin_role_user", None, False),  # sees every client, reads appointments, changes none
     ],
 )
@@ -353,6 +353,9 @@ def test_the_tab_offers_appointment_changes_exactly_to_those_the_change_pages_le
     user = request.getfixturevalue(persona)
     if case_role:
         assign(alice, user, case_role)
+    if persona == "peer":  # a peer sees only the appointments they accompany (careteam.minimum_necessary)
+        scheduled.staff = user
+        scheduled.save(update_fields=["staff"])
     http = login(user)
     reschedule = reverse("clients:encounters:appointment-reschedule", args=[alice.pk, scheduled.pk])
 

@@ -9,7 +9,7 @@ from clients.encounters import services
 from clients.models import EncounterNote, NoteAddendum, NoteStatus
 from tests.concurrency import open_form
 from tests.conftest import login
-from tests.factories import EncounterNoteFactory, UserFactory, assign
+from tests.factories import AppointmentFactory, EncounterNoteFactory, UserFactory, assign
 
 from .conftest import dap
 
@@ -237,12 +237,16 @@ def test_an_unrestricted_note_is_visible_to_the_teammate(signed_note, teammate):
 # --- peers and outsiders ----------------------------------------------------------------------------
 
 
-def test_a_peer_sees_appointments_but_no_notes(signed_note, alice, peer):
+def test_a_peer_sees_the_appointments_they_accompany_but_no_notes_nor_counselling_sessions(
+    signed_note, alice, peer
+):
+    AppointmentFactory(client=alice, staff=peer, kind="peer", location="Corner cafe")
     http = login(peer)
 
     tab = http.get(tab_url(alice))
     html = tab.content.decode()
-    assert tab.status_code == 200 and "Individual counseling" in html
+    assert tab.status_code == 200 and "Corner cafe" in html
+    assert "Individual counseling" not in html  # the counsellor's attended session (minimum necessary)
     assert "Session notes" not in html and dap()["data"] not in html and "Write note" not in html
     assert http.get(note_url(signed_note)).status_code == 404
     assert http.get(reverse("clients:encounters:note-create", args=[alice.pk])).status_code == 403
