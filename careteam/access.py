@@ -93,6 +93,21 @@ def emergency_access_current(user: User, client: Client | int) -> EmergencyAcces
     return EmergencyAccess.objects.current().filter(user=user, client=client).order_by("-expires_at").first()
 
 
+def client_can_open(user: User, client: Client) -> bool:
+    """Opens this client's chart now: through the care team or supervision, or under a current
+    break-the-glass grant (one query)."""
+    return clients_visible_to(user, emergency=True).filter(pk=client.pk).exists()
+
+
+def emergency_access_justification(user: User, client: Client) -> str:
+    """Why ``user`` sees ``client``, for the audit row: the break-glass justification when a grant is
+    the only way in, else "" (the care team needs no reason)."""
+    if client_can_access(user, client):
+        return ""
+    grant = emergency_access_current(user, client)
+    return grant.justification if grant is not None else ""
+
+
 def emergency_access_can_open(user: User) -> bool:
     """Breaks the glass: the role may open a client outside its care team in an emergency (counselors,
     case managers, crisis workers, supervisors; not peers, not the admin role)."""

@@ -89,9 +89,7 @@ class EmergencyAccessCreateView(_UserTimeZone, LoginRequiredMixin, PermissionReq
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and self.has_permission():
             self.client_record = access.emergency_access_client_get(request.user, kwargs["pk"])
-            if access.client_can_access(request.user, self.client_record) or access.emergency_access_current(
-                request.user, self.client_record
-            ):
+            if access.client_can_open(request.user, self.client_record):
                 return redirect("clients:detail", pk=self.client_record.pk)
         return super().dispatch(request, *args, **kwargs)
 

@@ -169,7 +169,12 @@ class ClientViewSet(
     def retrieve(self, request, *args, **kwargs):
         client = self.get_object()
         audit_log(
-            user=request.user, action=AuditAction.VIEW, client=client, obj=client, detail={"via": "api"}
+            user=request.user,
+            action=AuditAction.VIEW,
+            client=client,
+            obj=client,
+            reason=access.emergency_access_justification(request.user, client),
+            detail={"via": "api"},
         )
         return super().retrieve(request, *args, **kwargs)
 

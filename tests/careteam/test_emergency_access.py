@@ -95,6 +95,8 @@ def test_the_grant_is_to_read_not_to_change(crisis_worker, jamie):
     # Nor is the client in any list: a grant is not a caseload.
     assert jamie.pk not in [row["id"] for row in api.get("/api/v1/clients/").json()["results"]]
     assert api.get(f"/api/v1/clients/{jamie.pk}/").status_code == 200  # reading it is the point
+    read = AuditEvent.objects.filter(user=crisis_worker, client=jamie, action=AuditAction.VIEW).last()
+    assert read.detail == {"via": "api"} and read.reason == WHY
 
 
 def test_the_access_ends_at_the_time_limit(crisis_worker, jamie, settings):
