@@ -369,7 +369,7 @@ def test_postgresql_refuses_to_truncate_the_trail():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="flushing with TRUNCATE is PostgreSQL's")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_transactional_test_that_writes_audit_rows_is_still_flushed_afterwards():
     """pytest-django empties every table with TRUNCATE after this test: the guard lets the test database."""
     audit_log(user=None, action=AuditAction.VIEW, reason="flushed after")
@@ -434,7 +434,7 @@ def test_a_checkpoint_seals_first_and_anchors_only_sealed_rows():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_do_not_wait_for_each_other_and_a_late_commit_is_sealed_after():
     """GIVEN a request that wrote an audit row and is still in its transaction WHEN another request
     writes and commits, and the sealer runs THEN the second did not wait for the first, the sealer

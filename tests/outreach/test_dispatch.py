@@ -241,7 +241,7 @@ def test_twilio_unreachable_is_retried(textable, twilio):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks (SKIP LOCKED) need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_dispatchers_racing_over_500_due_rows_send_each_exactly_once(recording, counselor):
     """GIVEN 500 due rows, WHEN two dispatchers (threads, each with its own connection) claim and send
     concurrently, THEN every row is sent exactly once."""
