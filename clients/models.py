@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -133,6 +134,14 @@ LANGUAGE_CHOICES = [
 TIME_ZONE_CHOICES = [(tz, tz.replace("_", " ")) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
 
 
+class AllergyReview(models.TextChoices):
+    """Whether anyone has asked: "no known allergies" is an answer, "not asked" is not."""
+
+    NOT_ASKED = "not_asked", _("Not asked yet")
+    NO_KNOWN_ALLERGIES = "no_known", _("No known allergies")
+    RECORDED = "recorded", _("Allergies recorded")
+
+
 class ClientQuerySet(models.QuerySet):
     def not_archived(self):
         return self.filter(archived_at__isnull=True)
@@ -201,6 +210,20 @@ class Client(models.Model):
     asam_level = models.CharField("level of care", max_length=8, choices=ASAM_LEVEL_CHOICES, blank=True)
 
     primary_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="clients")
+
+    # "No known allergies" is an answer someone recorded; "not asked" is not (``AllergyReview``).
+    # Kept by ``clients.allergies.services``: recording an active allergy sets "recorded".
+    allergy_review = models.CharField(
+        _("allergies"),
+        max_length=12,
+        choices=AllergyReview.choices,
+        default=AllergyReview.NOT_ASKED,
+        editable=False,
+    )
+    allergy_reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    allergy_reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
 
     archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     archive_reason = models.CharField(max_length=200, blank=True, editable=False)
@@ -357,6 +380,10 @@ class ScoringRule(models.TextChoices):
     DAST10 = "dast10", "DAST-10"
     BARC10 = "barc10", "BARC-10"
     CSSRS_SCREENER = "cssrs_screener", "C-SSRS screener"
+    WHO5 = "who5", "WHO-5"
+    PC_PTSD5 = "pc_ptsd5", "PC-PTSD-5"
+    CIWA_AR = "ciwa_ar", "CIWA-Ar"
+    COWS = "cows", "COWS"
 
 
 class Instrument(models.Model):
@@ -840,3 +867,311 @@ class Disclosure(models.Model):
         return (
             f"Disclosure {self.disclosed_at:%Y-%m-%d} → {self.recipient_organization or self.recipient_name}"
         )
+
+
+# --- Diagnoses, medications and allergies ----------------------------------------------------------
+# The clinical problem list a counselor expects on a chart. Never deleted: a wrong row is marked
+# "entered in error" with a reason and stays in the record (DESIGN "Clinical content").
+
+
+class DiagnosisCode(models.Model):
+    """An ICD-10-CM code with its official description.
+
+    ICD-10-CM is published by CDC's National Center for Health Statistics and is in the public domain.
+    The shipped subset (chapter F, Z55-Z65, the poisoning T-codes of overdose) is loaded by a migration
+    from ``clients/diagnoses/data/``; ``manage.py load_icd10cm`` loads the full release file. DSM-5
+    criteria text is copyrighted and is not shipped.
+    """
+
+    code = models.CharField(
+        _("ICD-10-CM code"), max_length=8, unique=True, help_text=_("With the dot, e.g. F11.20.")
+    )
+    description = models.CharField(_("description"), max_length=300)
+    # A code valid on a claim (the most specific level) rather than a category heading.
+    billable = models.BooleanField(_("valid for coding"), default=True)
+    release = models.CharField(_("release"), max_length=16, blank=True, help_text=_("e.g. FY2025"))
+    is_active = models.BooleanField(_("in the current release"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("ICD-10-CM code")
+        verbose_name_plural = _("ICD-10-CM codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class DiagnosisType(models.TextChoices):
+    PRIMARY = "primary", _("Primary")
+    SECONDARY = "secondary", _("Secondary")
+    PROVISIONAL = "provisional", _("Provisional")
+    RULE_OUT = "rule_out", _("Rule-out")
+    HISTORICAL = "historical", _("Historical")
+
+
+class DiagnosisStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    RESOLVED = "resolved", _("Resolved")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
+
+
+class Diagnosis(models.Model):
+    """A diagnosis on the client's problem list, ICD-10-CM coded."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="diagnoses")
+    code = models.ForeignKey(DiagnosisCode, on_delete=models.PROTECT, related_name="diagnoses")
+    # The official description as it read when recorded (a later code-set release may reword it).
+    description = models.CharField(_("description"), max_length=300)
+    diagnosis_type = models.CharField(
+        _("type"), max_length=16, choices=DiagnosisType.choices, default=DiagnosisType.SECONDARY
+    )
+    onset_date = models.DateField(_("onset"), null=True, blank=True, validators=[validate_not_future])
+    resolved_date = models.DateField(
+        _("resolved on"), null=True, blank=True, validators=[validate_not_future]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=DiagnosisStatus.choices, default=DiagnosisStatus.ACTIVE
+    )
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    comment = BoundedTextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["status", "diagnosis_type", "code__code", "id"]
+        verbose_name = _("diagnosis")
+        verbose_name_plural = _("diagnoses")
+        indexes = [models.Index(fields=["client", "status"], name="clients_dx_client_status_idx")]
+        constraints = [
+            # One primary diagnosis at a time: a second is recorded as secondary or the first resolved.
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(status="active", diagnosis_type="primary"),
+                name="one_active_primary_diagnosis",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_date__isnull=True)
+                | Q(onset_date__isnull=True)
+                | Q(resolved_date__gte=models.F("onset_date")),
+                name="diagnosis_resolved_after_onset",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code.code} {self.description}"
+
+
+class MedicationRoute(models.TextChoices):
+    ORAL = "oral", _("By mouth")
+    SUBLINGUAL = "sublingual", _("Under the tongue")
+    BUCCAL = "buccal", _("Inside the cheek")
+    INTRAMUSCULAR = "intramuscular", _("Injection into a muscle")
+    SUBCUTANEOUS = "subcutaneous", _("Injection under the skin")
+    INTRAVENOUS = "intravenous", _("Into a vein")
+    TRANSDERMAL = "transdermal", _("Skin patch")
+    NASAL = "nasal", _("Nasal")
+    INHALED = "inhaled", _("Inhaled")
+    TOPICAL = "topical", _("On the skin")
+    OTHER = "other", _("Other")
+
+
+class MoudType(models.TextChoices):
+    """Medications for opioid use disorder (MOUD) and alcohol use disorder (MAUD).
+
+    The FDA-approved medications SAMHSA lists: TIP 63 "Medications for Opioid Use Disorder"
+    (buprenorphine, methadone, naltrexone) and "Medication for the Treatment of Alcohol Use Disorder:
+    A Brief Guide" (acamprosate, disulfiram, naltrexone).
+    """
+
+    BUPRENORPHINE = "buprenorphine", _("Buprenorphine")
+    BUPRENORPHINE_NALOXONE = "buprenorphine_naloxone", _("Buprenorphine/naloxone")
+    BUPRENORPHINE_XR = "buprenorphine_xr", _("Extended-release buprenorphine (injection)")
+    METHADONE = "methadone", _("Methadone")
+    NALTREXONE_XR = "naltrexone_xr", _("Extended-release naltrexone (injection)")
+    NALTREXONE_ORAL = "naltrexone_oral", _("Naltrexone (oral)")
+    ACAMPROSATE = "acamprosate", _("Acamprosate (alcohol use disorder)")
+    DISULFIRAM = "disulfiram", _("Disulfiram (alcohol use disorder)")
+
+
+class MedicationStatus(models.TextChoices):
+    ACTIVE = "active", _("Taking")
+    STOPPED = "stopped", _("Stopped")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
+
+
+class Medication(models.Model):
+    """A medication the client takes, prescribed here or by an outside prescriber."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="medications")
+    name = models.CharField(
+        _("medication"),
+        max_length=200,
+        help_text=_("Name and strength, e.g. buprenorphine/naloxone 8 mg/2 mg film."),
+    )
+    rxnorm_code = models.CharField(
+        _("RxNorm code"),
+        max_length=16,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{1,12}$", _("An RxNorm code (RxCUI) is digits only."))],
+    )
+    dose = models.CharField(_("dose"), max_length=100, blank=True, help_text=_("e.g. 16 mg"))
+    route = models.CharField(_("route"), max_length=16, choices=MedicationRoute.choices, blank=True)
+    frequency = models.CharField(_("how often"), max_length=100, blank=True, help_text=_("e.g. once a day"))
+    moud_type = models.CharField(
+        _("medication for opioid or alcohol use disorder"),
+        max_length=32,
+        choices=MoudType.choices,
+        blank=True,
+        help_text=_("Leave empty unless this treats opioid or alcohol use disorder."),
+    )
+    # Prescribed by a staff member here, or by an outside prescriber (name, organisation, phone).
+    prescriber = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prescriber here"),
+    )
+    prescriber_name = models.CharField(_("outside prescriber"), max_length=150, blank=True)
+    prescriber_organization = models.CharField(_("prescriber's organisation"), max_length=200, blank=True)
+    prescriber_phone = PhoneNumberField(_("prescriber's phone"), blank=True)
+    start_date = models.DateField(_("started"), null=True, blank=True, validators=[validate_not_future])
+    stop_date = models.DateField(_("stopped"), null=True, blank=True, validators=[validate_not_future])
+    status = models.CharField(
+        _("status"), max_length=20, choices=MedicationStatus.choices, default=MedicationStatus.ACTIVE
+    )
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    comment = BoundedTextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["status", "-start_date", "name", "id"]
+        verbose_name = _("medication")
+        verbose_name_plural = _("medications")
+        indexes = [models.Index(fields=["client", "status"], name="clients_med_client_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stop_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(stop_date__gte=models.F("start_date")),
+                name="medication_stopped_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(prescriber__isnull=True) | Q(prescriber_name=""),
+                name="medication_one_prescriber",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_moud(self) -> bool:
+        return bool(self.moud_type)
+
+    @property
+    def prescriber_display(self) -> str:
+        if self.prescriber_id:
+            return self.prescriber.get_full_name() or self.prescriber.get_username()
+        return ", ".join(p for p in (self.prescriber_name, self.prescriber_organization) if p)
+
+
+class PrescriberRecommendation(models.Model):
+    """A dated recommendation from the prescriber (e.g. the psychiatrist's), for the whole clinical team."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="prescriber_recommendations")
+    medication = models.ForeignKey(
+        Medication,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        verbose_name=_("about the medication"),
+    )
+    recommended_on = models.DateField(_("date"), validators=[validate_not_future])
+    prescriber_name = models.CharField(_("from"), max_length=150, help_text=_("Who made the recommendation."))
+    text = BoundedTextField(_("recommendation"), max_length=COMMENT_MAX_LENGTH)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    entered_in_error_reason = models.CharField(max_length=300, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-recommended_on", "-id"]
+        verbose_name = _("prescriber recommendation")
+        verbose_name_plural = _("prescriber recommendations")
+        indexes = [models.Index(fields=["client", "recommended_on"], name="clients_rx_rec_client_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.recommended_on:%Y-%m-%d} {self.prescriber_name}: {self.text[:60]}"
+
+
+class AllergyCategory(models.TextChoices):
+    """FHIR R4 AllergyIntolerance.category."""
+
+    MEDICATION = "medication", _("Medication")
+    FOOD = "food", _("Food")
+    ENVIRONMENT = "environment", _("Environment")
+    BIOLOGIC = "biologic", _("Biologic")
+
+
+class AllergyKind(models.TextChoices):
+    """FHIR R4 AllergyIntolerance.type: an allergy, or an intolerance / adverse reaction."""
+
+    ALLERGY = "allergy", _("Allergy")
+    INTOLERANCE = "intolerance", _("Intolerance or adverse reaction")
+
+
+class AllergySeverity(models.TextChoices):
+    """FHIR R4 AllergyIntolerance.reaction.severity, with "not known"."""
+
+    MILD = "mild", _("Mild")
+    MODERATE = "moderate", _("Moderate")
+    SEVERE = "severe", _("Severe")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class AllergyStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("No longer applies")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
+
+
+class Allergy(models.Model):
+    """An allergy or adverse reaction: substance, reaction, severity."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="allergies")
+    substance = models.CharField(_("substance"), max_length=200)
+    category = models.CharField(
+        _("category"), max_length=16, choices=AllergyCategory.choices, default=AllergyCategory.MEDICATION
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=AllergyKind.choices, default=AllergyKind.ALLERGY
+    )
+    reaction = models.CharField(
+        _("reaction"), max_length=300, blank=True, help_text=_("e.g. hives, swelling")
+    )
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=AllergySeverity.choices, default=AllergySeverity.UNKNOWN
+    )
+    onset_date = models.DateField(_("first noticed"), null=True, blank=True, validators=[validate_not_future])
+    status = models.CharField(
+        _("status"), max_length=20, choices=AllergyStatus.choices, default=AllergyStatus.ACTIVE
+    )
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["status", "substance", "id"]
+        verbose_name = _("allergy")
+        verbose_name_plural = _("allergies")
+        indexes = [models.Index(fields=["client", "status"], name="clients_allergy_client_idx")]
+
+    def __str__(self) -> str:
+        return self.substance

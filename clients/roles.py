@@ -50,3 +50,33 @@ RECORD_ROLE_PERMISSIONS: dict[str, list[str]] = {
         "clients.view_clientcontact",
     ],
 }
+
+_PROBLEM_LIST_READ = [
+    "clients.view_diagnosiscode",
+    "clients.view_diagnosis",
+    "clients.view_medication",
+    "clients.view_prescriberrecommendation",
+    "clients.view_allergy",
+]
+_PROBLEM_LIST_WRITE = [
+    "clients.add_diagnosis",
+    "clients.change_diagnosis",
+    "clients.add_medication",
+    "clients.change_medication",
+    "clients.add_prescriberrecommendation",
+    "clients.change_prescriberrecommendation",
+    "clients.add_allergy",
+    "clients.change_allergy",
+]
+_ALLERGIES_WRITE = ["clients.add_allergy", "clients.change_allergy"]
+
+# Diagnoses, medications (with the prescriber's recommendations) and allergies. Counselors and
+# supervisors keep the problem list; case managers and crisis workers read it (crisis workers also
+# record an allergy they learn of); peers see none of it (minimum necessary, DESIGN "Access").
+PROBLEM_LIST_ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "counselor": _PROBLEM_LIST_READ + _PROBLEM_LIST_WRITE,
+    "case_manager": _PROBLEM_LIST_READ,
+    "crisis_worker": _PROBLEM_LIST_READ + _ALLERGIES_WRITE,
+    "supervisor": _PROBLEM_LIST_READ + _PROBLEM_LIST_WRITE,
+    "admin": [*_PROBLEM_LIST_READ, "clients.add_diagnosiscode", "clients.change_diagnosiscode"],
+}

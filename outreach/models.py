@@ -248,6 +248,15 @@ class ClientReminder(models.Model):
     first_at = models.DateTimeField(help_text="The first reminder (the client's local time when entered).")
     recurrence = models.CharField(max_length=8, choices=Recurrence.choices, default=Recurrence.ONCE)
     until = models.DateField(null=True, blank=True)
+    # A medication reminder names the medication on the chart it reminds about (optional).
+    medication = models.ForeignKey(
+        "clients.Medication",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("medication"),
+    )
     stopped_at = models.DateTimeField(null=True, blank=True)
     stopped_reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

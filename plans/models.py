@@ -6,10 +6,11 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careteam.fields import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, BoundedTextField
 from careteam.models import User
-from clients.models import AssessmentResponse, Client, EncounterNote
+from clients.models import AssessmentResponse, Client, EncounterNote, Instrument
 
 
 class StageOfChange(models.TextChoices):
@@ -134,8 +135,19 @@ class GoalStatus(models.TextChoices):
     DISCONTINUED = "discontinued", "Discontinued"
 
 
+class MeasureComparator(models.TextChoices):
+    """How a goal's measure meets its target: "PHQ-9 below 10", "WHO-5 at or above 13"."""
+
+    BELOW = "below", _("below")
+    AT_OR_ABOVE = "at_or_above", _("at or above")
+
+
 class Goal(models.Model):
-    """A SMART goal, written in the client's own words with a measurable target."""
+    """A SMART goal, written in the client's own words with a measurable target.
+
+    A goal may be measured by an instrument: "PHQ-9 below 10 by 2027-03-01" is ``measure_instrument``
+    PHQ-9, ``measure_comparator`` below, ``measure_target`` 10 and the goal's ``target_date``.
+    """
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="goals")
     lineage = models.UUIDField(default=uuid.uuid4, db_index=True)
@@ -145,9 +157,34 @@ class Goal(models.Model):
     status = models.CharField(max_length=16, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED)
     order = models.PositiveSmallIntegerField(default=0)
     addressed_in_notes = models.ManyToManyField(EncounterNote, blank=True, related_name="goals_addressed")
+    measure_instrument = models.ForeignKey(
+        Instrument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("measured by"),
+    )
+    measure_comparator = models.CharField(
+        _("target is"), max_length=12, choices=MeasureComparator.choices, blank=True
+    )
+    measure_target = models.SmallIntegerField(_("target score"), null=True, blank=True)
 
     class Meta:
         ordering = ["order", "id"]
+        constraints = [
+            # A measure is whole or absent: an instrument, a comparator and a target together.
+            models.CheckConstraint(
+                condition=(
+                    Q(measure_instrument__isnull=True, measure_comparator="", measure_target__isnull=True)
+                    | (
+                        Q(measure_instrument__isnull=False, measure_target__isnull=False)
+                        & ~Q(measure_comparator="")
+                    )
+                ),
+                name="goal_measure_whole_or_absent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.client_words[:80]
