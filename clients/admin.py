@@ -25,10 +25,13 @@ from careteam.admin_tools import (
 from careteam.errors import DomainError
 
 from . import services
+from .allergies import admin as allergies_admin  # noqa: F401  (registers its models)
 from .assessments import admin as assessments_admin  # noqa: F401  (registers its models)
 from .consents import admin as consents_admin  # noqa: F401  (registers its models)
 from .contacts import admin as contacts_admin  # noqa: F401  (registers its models)
+from .diagnoses import admin as diagnoses_admin  # noqa: F401  (registers its models)
 from .encounters import admin as encounters_admin  # noqa: F401  (registers its models)
+from .medications import admin as medications_admin  # noqa: F401  (registers its models)
 from .models import (
     TIME_ZONE_CHOICES,
     Client,

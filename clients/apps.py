@@ -21,6 +21,10 @@ class ClientsConfig(AppConfig):
 
         register_encounters()
 
+        from .summary_blocks import register as register_summary_blocks
+
+        register_summary_blocks()
+
         from .consents.selectors import consents_can_see
         from .needs.selectors import urgent_need_alerts
 
@@ -36,6 +40,30 @@ class ClientsConfig(AppConfig):
         register_alert("urgent-needs", urgent_need_alerts)
 
         from django.utils.translation import gettext_lazy
+
+        from .diagnoses.selectors import diagnoses_can_see
+
+        register_tab(
+            ChartTab(
+                "diagnoses",
+                gettext_lazy("Diagnoses"),
+                "clients:diagnoses:tab",
+                order=35,
+                visible=diagnoses_can_see,
+            )
+        )
+
+        from .medications.selectors import medications_can_see
+
+        register_tab(
+            ChartTab(
+                "medications",
+                gettext_lazy("Medications & allergies"),
+                "clients:medications:tab",
+                order=36,
+                visible=medications_can_see,
+            )
+        )
 
         from .selectors import access_reports_can_read
 

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -20,9 +21,11 @@ from careteam.errors import DomainError
 from careteam.minimum_necessary import Section, section_can_see
 from careteam.models import AuditAction, CareTeamAssignment
 from careteam.services import assignment_end, assignment_start
+from careteam.timezones import user_local_date, user_today
 
 from . import selectors, services
-from .chart_views import ChartMixin, add_service_errors
+from .assessments import scoring
+from .chart_views import ChartMixin, UserTimeZoneMixin, add_service_errors
 from .forms import (
     ArchiveForm,
     AssignmentEndForm,
@@ -31,11 +34,14 @@ from .forms import (
     IntakeForm,
     SupportivePersonForm,
 )
-from .models import ClientStatus
+from .models import ClientStatus, ScoringRule
+from .summary import summary_blocks_for
 
 
-class ClientListView(LoginRequiredMixin, TemplateView):
-    """My caseload: the clients the user may see, searchable, sortable and paged."""
+class ClientListView(UserTimeZoneMixin, LoginRequiredMixin, TemplateView):
+    """My caseload: the clients the user may see, searchable, sortable and paged, with the clinical
+    columns a counselor sorts by (risk flag, next appointment, days since last contact, latest PHQ-9)
+    for the roles that may see them."""
 
     template_name = "clients/client_list.html"
 
@@ -47,24 +53,46 @@ class ClientListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        user = self.request.user
         params = self.request.GET
         sort = params.get("sort", "name")
-        if sort not in selectors.CLIENT_SORTS:
+        if sort not in selectors.caseload_sorts_for(user):
             sort = "name"
         status = params.get("status", "")
         if status not in ClientStatus.values:
             status = ""
         q = params.get("q", "")[:100]
-        qs = selectors.client_list_for_user(self.request.user, q=q, status=status, sort=sort)
+        qs = selectors.caseload_for_user(user, q=q, status=status, sort=sort)
         page = Paginator(qs, settings.CARETEAM_CASELOAD_PAGE_SIZE)
         page_obj = page.get_page(params.get("page"))
-        audit_clients_listed(
-            user=self.request.user, clients=page_obj.object_list, detail={"page": "caseload"}
-        )
+        audit_clients_listed(user=user, clients=page_obj.object_list, detail={"page": "caseload"})
+        show_risk = section_can_see(user, Section.RISK_DETAILS)
+        show_phq9 = section_can_see(user, Section.SCORES)
+        today = user_today(user)
+        for row in page_obj.object_list:
+            row.days_since_contact = (
+                (today - user_local_date(user, row.last_contact_at)).days if row.last_contact_at else None
+            )
+            if show_phq9:
+                row.phq9_band_label = (
+                    scoring.band_label(ScoringRule.PHQ9, row.phq9_band) if row.phq9_band else ""
+                )
         query = params.copy()
         query.pop("page", None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
+        columns = [
+            ("name", _("Name")),
+            ("record", _("Record")),
+            ("dob", _("Date of birth") if section_can_see(user, Section.BIRTH_DATE) else _("Age")),
+            ("status", _("Status")),
+        ]
+        if show_risk:
+            columns.append(("risk", _("Risk flag")))
+        columns += [("next", _("Next appointment")), ("contact", _("Days since contact"))]
+        if show_phq9:
+            columns.append(("phq9", _("Latest PHQ-9")))
+        columns.append(("updated", _("Last updated")))
         ctx.update(
             page_obj=page_obj,
             clients=page_obj.object_list,
@@ -74,14 +102,10 @@ class ClientListView(LoginRequiredMixin, TemplateView):
             statuses=ClientStatus.choices,
             page_query=query.urlencode(),
             sort_query=sort_query.urlencode(),
-            summary=caseload_summary(self.request.user),
-            columns=[
-                ("name", "Name"),
-                ("record", "Record"),
-                ("dob", "Date of birth" if section_can_see(self.request.user, Section.BIRTH_DATE) else "Age"),
-                ("status", "Status"),
-                ("updated", "Last updated"),
-            ],
+            summary=caseload_summary(user),
+            columns=columns,
+            show_risk=show_risk,
+            show_phq9=show_phq9,
         )
         return ctx
 
@@ -118,8 +142,9 @@ class ClientCreateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
         return self.render_to_response({"form": form, "intake": True}, status=400)
 
 
-class ClientDetailView(ChartMixin, TemplateView):
-    """The chart's overview tab: who the person is and how to reach them."""
+class ClientDetailView(UserTimeZoneMixin, ChartMixin, TemplateView):
+    """The chart's overview tab: a clinical summary (blocks each app registers in ``clients.summary``,
+    each shown only to the roles that may see it), then who the person is and how to reach them."""
 
     audits_own_view = True
 
@@ -132,13 +157,16 @@ class ClientDetailView(ChartMixin, TemplateView):
             user=request.user, action=AuditAction.VIEW, client=client, obj=client, reason=self.audit_reason
         )
         people = list(selectors.supportive_people_for_client(client))
-        return self.render_to_response(
-            self.chart_context(
-                supportive_people=people,
-                can_add_people=selectors.supportive_people_can_add(request.user, client),
-                can_archive=selectors.client_can_archive(request.user),
-            )
+        ctx = self.chart_context(
+            supportive_people=people,
+            can_add_people=selectors.supportive_people_can_add(request.user, client),
+            can_archive=selectors.client_can_archive(request.user),
+            # The risk flags are the chart header's alerts (``clients.chart.alerts_for``), already
+            # computed for the header: one rule, no second query.
+            show_risk_flags=section_can_see(request.user, Section.RISK_DETAILS),
         )
+        ctx["summary_blocks"] = summary_blocks_for(request.user, client, ctx["tabs"])
+        return self.render_to_response(ctx)
 
 
 class ClientUpdateView(ChartMixin, PermissionRequiredMixin, TemplateView):

@@ -7,11 +7,14 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from careteam.api import TokenObtainApi
+from clients.allergies.api import AllergyViewSet
 from clients.api import ClientViewSet
 from clients.assessments.api import AssessmentResponseViewSet, InstrumentViewSet
 from clients.consents.api import ConsentViewSet, DisclosureViewSet
 from clients.contacts.api import ContactViewSet
+from clients.diagnoses.api import DiagnosisCodeViewSet, DiagnosisViewSet
 from clients.encounters.api import AppointmentViewSet, NoteViewSet
+from clients.medications.api import MedicationViewSet, PrescriberRecommendationViewSet
 from clients.needs.api import NeedViewSet
 from crisis.api import CaringContactPlanViewSet, CheckpointViewSet, CrisisEpisodeViewSet, SafetyPlanViewSet
 from dashboards.api import MetricsApi, MetricsDrilldownApi
@@ -30,6 +33,13 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("appointments", AppointmentViewSet, basename="appointment")
 router.register("notes", NoteViewSet, basename="note")
 router.register("needs", NeedViewSet, basename="need")
+router.register("medications", MedicationViewSet, basename="medication")
+router.register(
+    "prescriber-recommendations", PrescriberRecommendationViewSet, basename="prescriber-recommendation"
+)
+router.register("allergies", AllergyViewSet, basename="allergy")
+router.register("diagnoses", DiagnosisViewSet, basename="diagnosis")
+router.register("diagnosis-codes", DiagnosisCodeViewSet, basename="diagnosis-code")
 router.register("consents", ConsentViewSet, basename="consent")
 router.register("disclosures", DisclosureViewSet, basename="disclosure")
 router.register("contacts", ContactViewSet, basename="contact")

@@ -600,6 +600,17 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "PeerContactModeEnum": "peers.models.ContactMode",
     }
 )
+# --- Medications and allergies (clients/medications, clients/allergies): schema names of their choice sets
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MedicationStatusEnum": "clients.models.MedicationStatus",
+        "AllergyStatusEnum": "clients.models.AllergyStatus",
+        "AllergyCategoryEnum": "clients.models.AllergyCategory",
+        # Beside the allergy choice sets, need categories and diagnosis statuses would get hashed names.
+        "NeedCategoryEnum": "clients.models.NeedCategory",
+        "DiagnosisStatusEnum": "clients.models.DiagnosisStatus",
+    }
+)
 # --- Dashboards (dashboards/): caseload targets per care-team role (CareTeamAssignment.role) ---
 # The number of active clients one staff member in that role is expected to carry; the caseload panel
 # shows each person's count against it. Roles not listed have no target.

@@ -25,4 +25,7 @@ class CrisisConfig(AppConfig):
             )
         )
         register_alert("crisis", crisis_alerts)
+        from .summary import register as register_summary
+
+        register_summary()
         register_source_check("crisis.caringcontactplan", caring_contact_source_check)

@@ -12,8 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.api_base import AuditedRecordsMixin, ReadPermissions
-from clients.models import Client
+from careteam.api_base import AuditedRecordsMixin, ReadPermissions, SectionFieldsMixin
+from careteam.minimum_necessary import Section
+from clients.medications.selectors import medications_can_see
+from clients.models import Client, Medication
 
 from . import selectors, services
 from .models import Channel, ClientReminder, ScheduledMessage
@@ -75,10 +77,17 @@ class ScheduledMessageViewSet(AuditedRecordsMixin, viewsets.ReadOnlyModelViewSet
         return selectors.scheduled_message_list_for_user(self.request.user)
 
 
-class ClientReminderSerializer(serializers.ModelSerializer):
+class ClientReminderSerializer(SectionFieldsMixin, serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     # The full channel enum (one schema component with the messages); the service refuses "voice".
     channel = serializers.ChoiceField(choices=Channel.choices)
+    # A medication reminder may name one of the client's current medications (the service checks that
+    # it is this client's); a role that may not see medications neither sees nor sets it.
+    medication = serializers.PrimaryKeyRelatedField(
+        queryset=Medication.objects.none(), required=False, allow_null=True
+    )
+
+    section_fields = {Section.MEDICATIONS: ("medication",)}
 
     class Meta:
         model = ClientReminder
@@ -91,6 +100,7 @@ class ClientReminderSerializer(serializers.ModelSerializer):
             "first_at",
             "recurrence",
             "until",
+            "medication",
             "stopped_at",
             "stopped_reason",
             "created_at",
@@ -101,7 +111,12 @@ class ClientReminderSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["client"].queryset = access.clients_visible_to(request.user, access.CHANGE)
+            clients = access.clients_visible_to(request.user, access.CHANGE)
+            self.fields["client"].queryset = clients
+            if medications_can_see(request.user):
+                self.fields["medication"].queryset = Medication.objects.filter(
+                    client__in=clients.values("pk")
+                )
 
     def validate_first_at(self, value):
         return value if timezone.is_aware(value) else timezone.make_aware(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from careteam.forms import BootstrapFormMixin
 
@@ -52,6 +53,27 @@ class ReminderForm(BootstrapFormMixin, forms.Form):
     until = forms.DateField(
         required=False, label="Last day (optional)", widget=forms.DateInput(attrs={"type": "date"})
     )
+    medication = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Medication (optional)"),
+        help_text=_("For a medication reminder: the medication on the chart it is about."),
+    )
+
+    def __init__(self, *args, medications=None, **kwargs):
+        """``medications``: the client's current medications (``clients.medications.selectors``), or
+        ``None`` when the user may not see medications — then the field is not offered at all."""
+        super().__init__(*args, **kwargs)
+        if medications is None:
+            del self.fields["medication"]
+        else:
+            self.fields["medication"].queryset = medications
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") != ReminderKind.MEDICATION and cleaned.get("medication") is not None:
+            self.add_error("medication", _("Only a medication reminder names a medication."))
+        return cleaned
 
 
 class ReminderStopForm(BootstrapFormMixin, forms.Form):

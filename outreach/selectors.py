@@ -90,7 +90,7 @@ def client_inbound(client, limit: int = 50) -> list[InboundMessage]:
 
 
 def client_reminders(client) -> list[ClientReminder]:
-    return list(ClientReminder.objects.filter(client=client).select_related("created_by"))
+    return list(ClientReminder.objects.filter(client=client).select_related("created_by", "medication"))
 
 
 def reminder_list_for_user(user: User) -> QuerySet[ClientReminder]:

@@ -22,7 +22,14 @@ from careteam.fields import MESSAGE_MAX_LENGTH
 from careteam.models import AuditAction, TaskKind, TaskPriority, User
 from careteam.services import task_create
 from careteam.timezones import client_time_zone
-from clients.models import Appointment, AppointmentStatus, Client, ContactChannel, SupportivePerson
+from clients.models import (
+    Appointment,
+    AppointmentStatus,
+    Client,
+    ContactChannel,
+    MedicationStatus,
+    SupportivePerson,
+)
 
 from .dispatch import message_failure_task
 from .models import (
@@ -32,6 +39,7 @@ from .models import (
     InboundMessage,
     MessageStatus,
     Recurrence,
+    ReminderKind,
     ScheduledMessage,
     SkipReason,
     SourceKind,
@@ -453,6 +461,13 @@ def reminder_create(*, client: Client, acting_user: User, data: dict) -> ClientR
         raise DomainError("Choose text message or email.", field="channel")
     if data["channel"] == Channel.SMS and (problem := text_refusal(client)):
         raise DomainError(problem, field="channel")
+    medication = data.get("medication")
+    if medication is not None:
+        # A medication reminder may name one of this client's current medications, nothing else.
+        if data["kind"] != ReminderKind.MEDICATION:
+            raise DomainError(_("Only a medication reminder names a medication."), field="medication")
+        if medication.client_id != client.pk or medication.status != MedicationStatus.ACTIVE:
+            raise DomainError(_("Pick one of this client's current medications."), field="medication")
     reminder = ClientReminder(
         client=client,
         kind=data["kind"],
@@ -461,6 +476,7 @@ def reminder_create(*, client: Client, acting_user: User, data: dict) -> ClientR
         first_at=first_at,
         recurrence=recurrence,
         until=until if recurrence != Recurrence.ONCE else None,
+        medication=medication,
         created_by=acting_user,
     )
     reminder.full_clean()

@@ -24,15 +24,17 @@ from django.views.generic import TemplateView
 from twilio.request_validator import RequestValidator
 
 from careteam import access
+from careteam.api_filters import row_id
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
 from careteam.timezones import client_time_zone
 from clients.chart_views import ChartMixin, add_service_errors
+from clients.medications.selectors import current_medications, medications_can_see
 
 from . import selectors, services
 from .forms import MessageCancelForm, MessageSendForm, ReminderForm, ReminderStopForm
-from .models import MessageStatus
+from .models import MessageStatus, ReminderKind
 from .states import MESSAGE_STATES
 
 logger = logging.getLogger(__name__)
@@ -64,7 +66,9 @@ class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
         sort_query = query.copy()
         sort_query.pop("sort", None)
         with timezone.override(client_time_zone(client)):
-            reminder_form = reminder_form or ReminderForm()
+            reminder_form = reminder_form or ReminderForm(
+                initial=self.reminder_initial(), medications=reminder_medications(user, client)
+            )
         ctx = self.chart_context(
             page_obj=page_obj,
             scheduled=scheduled,
@@ -87,6 +91,23 @@ class MessagesTabBase(ChartMixin, PermissionRequiredMixin, TemplateView):
             error=error,
         )
         return self.render_to_response(ctx, status=status)
+
+    def reminder_initial(self) -> dict:
+        """Prefill from the medications tab's "Add a reminder": ``?kind=medication&medication=<id>``."""
+        initial = {}
+        if self.request.GET.get("kind") in ReminderKind.values:
+            initial["kind"] = self.request.GET["kind"]
+        medication = row_id(self.request.GET.get("medication"))
+        if medication is not None:
+            initial["medication"] = medication
+        return initial
+
+
+def reminder_medications(user, client):
+    """The medications a reminder may name: the client's current ones, for a user who may see them."""
+    if not medications_can_see(user):
+        return None
+    return current_medications(client)
 
 
 class MessagesTabView(MessagesTabBase):
@@ -152,7 +173,7 @@ class ReminderCreateView(MessagesTabBase):
     def post(self, request, *args, **kwargs):
         client = self.client_record
         with timezone.override(client_time_zone(client)):
-            form = ReminderForm(request.POST)
+            form = ReminderForm(request.POST, medications=reminder_medications(request.user, client))
             valid = form.is_valid()
         if valid:
             try:

@@ -63,7 +63,19 @@ class InterventionSerializer(serializers.ModelSerializer):
 class GoalSerializer(SectionFieldsMixin, serializers.ModelSerializer):
     action_steps = ActionStepSerializer(many=True, read_only=True)
     interventions = InterventionSerializer(many=True, read_only=True)
-    section_fields = {Section.PLAN_CLINICAL: ("interventions",)}
+    # The instrument by its code ("phq9"); only those scored to a numeric total.
+    measure_instrument = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=services.measure_instruments(),
+        required=False,
+        allow_null=True,
+        help_text="Code of the instrument that measures this goal (e.g. phq9); null for none.",
+    )
+    # Peers see goals in the client's words, never scores or what the client is scored on.
+    section_fields = {
+        Section.PLAN_CLINICAL: ("interventions",),
+        Section.SCORES: services.MEASURE_FIELDS,
+    }
 
     class Meta:
         model = Goal
@@ -73,6 +85,16 @@ class GoalSerializer(SectionFieldsMixin, serializers.ModelSerializer):
     def validate(self, attrs):
         if self.instance is not None and "problem" in attrs and attrs["problem"] != self.instance.problem:
             raise ValidationError({"problem": "A goal cannot move to another problem."})
+        # A partial update changes some measure fields: check the measure as it will be stored.
+        merged = {f: getattr(self.instance, f) for f in services.MEASURE_FIELDS} if self.instance else {}
+        merged.update({f: attrs[f] for f in services.MEASURE_FIELDS if f in attrs})
+        problems = services.goal_measure_problems(
+            instrument=merged.get("measure_instrument"),
+            comparator=merged.get("measure_comparator"),
+            target=merged.get("measure_target"),
+        )
+        if problems:
+            raise ValidationError(problems)
         return attrs
 
 
@@ -379,7 +401,7 @@ class ProblemViewSet(_DraftItemViewSet):
     parent_field = "plan"
     parent_model = TreatmentPlan
     filterset_fields = ["plan"]
-    prefetch = ("goals__action_steps", "goals__interventions")
+    prefetch = ("goals__action_steps", "goals__interventions", "goals__measure_instrument")
 
     def create_item(self, parent, data):
         return services.problem_create(plan=parent, acting_user=self.request.user, data=data)
@@ -397,7 +419,7 @@ class GoalViewSet(_DraftItemViewSet):
     parent_field = "problem"
     parent_model = Problem
     filterset_fields = ["problem", "problem__plan"]
-    prefetch = ("action_steps", "interventions")
+    prefetch = ("action_steps", "interventions", "measure_instrument")
 
     def create_item(self, parent, data):
         return services.goal_create(problem=parent, acting_user=self.request.user, data=data)

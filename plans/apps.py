@@ -16,6 +16,9 @@ class PlansConfig(AppConfig):
 
         register_tab(ChartTab("plan", "Treatment plan", "plans:client-plan", order=40))
         register_alert("plan-review", plan_alerts)
+        from .summary import register as register_summary
+
+        register_summary()
         # Peers read no notes (minimum necessary), so the panel is not offered to them.
         register_note_panel(
             NotePanel(

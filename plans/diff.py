@@ -8,7 +8,7 @@ from careteam.minimum_necessary import EVERY_SECTION, Section
 
 from .models import ActionStep, Goal, Intervention, Problem, TreatmentPlan
 from .selectors import plan_items
-from .services import PLAN_EDITABLE_FIELDS
+from .services import MEASURE_FIELDS, PLAN_EDITABLE_FIELDS
 
 _ITEM_FIELDS = {
     "problem": ("domain", "description"),
@@ -127,6 +127,8 @@ def plan_diff(old: TreatmentPlan, new: TreatmentPlan, *, visible: frozenset = EV
     for kind in kinds:
         a, b = before[kind], after[kind]
         item_fields = [f for f in _ITEM_FIELDS[kind] if text or kind != "problem" or f != "description"]
+        if kind == "goal" and Section.SCORES in visible:  # a goal's measure names a score: not for peers
+            item_fields += MEASURE_FIELDS
         for lineage, item in b.items():
             if lineage not in a:
                 items.append(

@@ -6,11 +6,13 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from careteam.concurrency import ConcurrencyFormMixin
 from careteam.fields import DESCRIPTION_MAX_LENGTH
 from careteam.forms import BootstrapFormMixin
 from careteam.models import User
+from clients.models import Instrument
 
 from .models import (
     ActionStep,
@@ -21,7 +23,13 @@ from .models import (
     Progress,
     TreatmentPlan,
 )
-from .services import PLAN_HEADER_FIELDS, RELAPSE_PREVENTION_FIELDS
+from .services import (
+    MEASURE_FIELDS,
+    PLAN_HEADER_FIELDS,
+    RELAPSE_PREVENTION_FIELDS,
+    goal_measure_problems,
+    measure_instruments,
+)
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -63,14 +71,44 @@ class ProblemForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
 
 
 class GoalForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):
+    """A goal and, optionally, the instrument that measures it ("PHQ-9 below 10" by the target date):
+    all three measure fields or none, the target within the instrument's score range."""
+
     class Meta:
         model = Goal
-        fields = ("client_words", "measurable_target", "target_date", "status")
+        fields = ("client_words", "measurable_target", "target_date", "status", *MEASURE_FIELDS)
         widgets = {"client_words": forms.Textarea(attrs={"rows": 2}), "target_date": DateInput}
         help_texts = {
             "client_words": "Write it as the client said it, e.g. “I want to get my kids back by summer.”",
             "measurable_target": "How you will both know, e.g. “unsupervised visits twice a month”.",
+            "measure_instrument": _(
+                "Optional: a score that shows progress, e.g. PHQ-9 below 10 by the target date. "
+                "Leave the three measure fields empty for a goal without one."
+            ),
+            "measure_target": _("A total on the instrument's own scale (PHQ-9 runs from 0 to 27)."),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instruments = measure_instruments()
+        current = self.instance.measure_instrument_id if self.instance else None
+        if current:  # a retired instrument stays choosable on the goal that already uses it
+            instruments = instruments | Instrument.objects.filter(pk=current)
+        self.fields["measure_instrument"].queryset = instruments
+        self.fields["measure_instrument"].empty_label = _("Not measured by an instrument")
+
+    def clean(self):
+        data = super().clean()
+        if any(name in self.errors for name in MEASURE_FIELDS):
+            return data
+        problems = goal_measure_problems(
+            instrument=data.get("measure_instrument"),
+            comparator=data.get("measure_comparator"),
+            target=data.get("measure_target"),
+        )
+        for name, message in problems.items():
+            self.add_error(name, message)
+        return data
 
 
 class ActionStepForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.ModelForm):

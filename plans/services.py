@@ -6,14 +6,16 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Model, OuterRef, Subquery
+from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from careteam.audit import audit_log, changed_field_names, snapshot
 from careteam.concurrency import Expected, require_unchanged
 from careteam.errors import DomainError
 from careteam.models import AuditAction, User
-from clients.models import AssessmentResponse, Client, EncounterNote, NoteStatus
+from clients.assessments import scoring
+from clients.models import AssessmentResponse, Client, EncounterNote, Instrument, NoteStatus
 
 from .models import (
     ActionStep,
@@ -22,6 +24,7 @@ from .models import (
     Goal,
     GoalReview,
     Intervention,
+    MeasureComparator,
     PlanReview,
     PlanStatus,
     Problem,
@@ -46,8 +49,10 @@ RELAPSE_PREVENTION_FIELDS = (
     "lapse_plan",
 )
 PLAN_EDITABLE_FIELDS = PLAN_HEADER_FIELDS + RELAPSE_PREVENTION_FIELDS
+# A goal measured by an instrument: "PHQ-9 below 10" (the goal's target_date says by when).
+MEASURE_FIELDS = ("measure_instrument", "measure_comparator", "measure_target")
 PROBLEM_FIELDS = ("domain", "description", "order")
-GOAL_FIELDS = ("client_words", "measurable_target", "target_date", "status", "order")
+GOAL_FIELDS = ("client_words", "measurable_target", "target_date", "status", "order", *MEASURE_FIELDS)
 STEP_FIELDS = (
     "description",
     "responsible",
@@ -85,6 +90,64 @@ def _apply(instance: Model, data: dict, fields: tuple[str, ...]) -> list[str]:
         if name in data:
             setattr(instance, name, data[name])
     return changed_field_names(instance, before, fields)
+
+
+def measure_instruments() -> QuerySet[Instrument]:
+    """The instruments a goal may be measured by: active, and scored to a numeric total (a C-SSRS
+    screen has a risk level, not a number to aim for)."""
+    numeric = [rule for rule, scale in scoring.SCALE.items() if scale is not None]
+    return Instrument.objects.filter(is_active=True, scoring_rule__in=numeric).order_by("name")
+
+
+def goal_measure_problems(
+    *, instrument: Instrument | None, comparator: str | None, target: int | None
+) -> dict[str, str]:
+    """What is wrong with a goal's measure, by field (empty when it is whole and sensible, or absent).
+
+    All three or none (the table's ``goal_measure_whole_or_absent`` check); the target lies within the
+    instrument's score range (``clients.assessments.scoring.SCALE``, next to the published rules), and
+    "below" the lowest possible score could never be met. The goal form, the API serializer and the
+    services all ask this one function."""
+    given = {
+        "measure_instrument": instrument is not None,
+        "measure_comparator": bool(comparator),
+        "measure_target": target is not None,
+    }
+    if not any(given.values()):
+        return {}
+    if not all(given.values()):
+        missing = {
+            "measure_instrument": _("Choose the instrument, or clear the comparator and target too."),
+            "measure_comparator": _("Say whether the score should be below or at or above the target."),
+            "measure_target": _("Give the target score, or clear the instrument and comparator too."),
+        }
+        return {name: missing[name] for name, present in given.items() if not present}
+    if comparator not in MeasureComparator.values:
+        return {"measure_comparator": _("Choose below or at or above.")}
+    scale = scoring.SCALE.get(instrument.scoring_rule)
+    if scale is None:
+        return {"measure_instrument": _("%(name)s has no numeric total to aim for.") % {"name": instrument}}
+    low, high = scale
+    if not low <= target <= high:
+        return {
+            "measure_target": _("%(name)s scores run from %(low)s to %(high)s.")
+            % {"name": instrument, "low": low, "high": high}
+        }
+    if comparator == MeasureComparator.BELOW and target == low:
+        return {
+            "measure_target": _("No %(name)s score is below %(low)s, its lowest.")
+            % {"name": instrument, "low": low}
+        }
+    return {}
+
+
+def _validate_goal_measure(goal: Goal) -> None:
+    problems = goal_measure_problems(
+        instrument=goal.measure_instrument, comparator=goal.measure_comparator, target=goal.measure_target
+    )
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise DomainError(message, field=field)
 
 
 def _validate_step(step: ActionStep) -> None:
@@ -159,6 +222,9 @@ def _copy_items(source: TreatmentPlan, target: TreatmentPlan) -> None:
             target_date=g.target_date,
             status=g.status,
             order=g.order,
+            measure_instrument_id=g.measure_instrument_id,
+            measure_comparator=g.measure_comparator,
+            measure_target=g.measure_target,
         )
     ActionStep.objects.bulk_create(
         [
@@ -216,6 +282,8 @@ def _create_item(model, *, plan: TreatmentPlan, acting_user: User, fields, data:
     _apply(item, data, fields)
     if isinstance(item, ActionStep):
         _validate_step(item)
+    if isinstance(item, Goal):
+        _validate_goal_measure(item)
     item.save()
     audit_log(
         user=acting_user,
@@ -239,6 +307,8 @@ def _update_item(
     changed = _apply(item, data, fields)
     if isinstance(item, ActionStep):
         _validate_step(item)
+    if isinstance(item, Goal):
+        _validate_goal_measure(item)
     if changed:
         item.save(update_fields=changed)
         audit_log(
@@ -477,7 +547,7 @@ def plan_review_record(
     unknown = set(goal_progress) - goal_ids
     if unknown:
         raise DomainError("Progress was given for a goal that is not on this plan.", field="goal_progress")
-    for progress, _ in goal_progress.values():
+    for progress, _note in goal_progress.values():
         if progress not in Progress.values:
             raise DomainError(f"“{progress}” is not a progress rating.", field="goal_progress")
     review = PlanReview.objects.create(plan=plan, reviewed_on=reviewed_on, reviewer=acting_user, note=note)

@@ -77,6 +77,8 @@ class PlanDetailView(PlanViewMixin, TemplateView):
         reviews = []
         if plan is not None:
             decorate_plan(plan, with_adherence=plan.status == PlanStatus.ACTIVE)
+            if section_can_see(user, Section.SCORES):  # peers see goals, never scores
+                selectors.goal_measures_decorate(plan)
             reviews = selectors.reviews_for_plan(plan, with_scores=section_can_see(user, Section.SCORES))
             last = reviews[0] if reviews else None
             if last is not None:
@@ -507,6 +509,8 @@ class PlanReviewCreateView(ChartMixin, PermissionRequiredMixin, TemplateView):
     template_name = "plans/review_form.html"
 
     def render_form(self, plan, form, status=200):
+        if section_can_see(self.request.user, Section.SCORES):
+            selectors.goal_measures_decorate(plan)
         return self.render_to_response(self.chart_context(plan=plan, form=form), status=status)
 
     def get_plan(self):

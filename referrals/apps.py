@@ -28,6 +28,9 @@ class ReferralsConfig(AppConfig):
             )
         )
         consent_revoked.connect(on_consent_revoked, dispatch_uid="referrals-consent-revoked")
+        from .summary import register as register_summary
+
+        register_summary()
         # The partner's email goes only while the link it carries still works (checked at send time).
         register_message_check(SourceKind.REFERRAL_PARTNER, partner_email_check)
         # Its link is made when it goes and never stored (whoever holds it answers as the partner).

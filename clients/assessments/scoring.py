@@ -298,6 +298,155 @@ def score_cssrs_screener(answers: Mapping, *, sex_at_birth: str = "") -> ScoreRe
     return ScoreResult(None, band, flags)
 
 
+# --- WHO-5 ------------------------------------------------------------------------------------------
+# WHO-5 Well-Being Index (Psychiatric Research Unit, Mental Health Centre North Zealand; WHO Regional
+# Office for Europe 1998). Topp CW, Østergaard SD, Søndergaard S, Bech P. The WHO-5 Well-Being Index:
+# a systematic review of the literature. Psychother Psychosom 2015;84(3):167-176. Five items 0-5 (at no
+# time .. all of the time), raw total 0-25, x4 for a 0-100 percentage. A raw total below 13 (50% or
+# less), or any item answered 0 or 1, indicates poor well-being and is an indication to screen for
+# depression; a raw total of 7 or less (28% or less) indicates likely depression. The raw total is
+# stored (so every instrument's total is a plain sum); the percentage is in the note. Higher is better.
+
+WHO5_POOR_BELOW = 13
+WHO5_LOW_ITEM_MAX = 1
+WHO5_BANDS = (
+    Band("likely_depression", "Very low well-being (28% or less)", 0, 7),
+    Band("poor", "Poor well-being (32-48%)", 8, WHO5_POOR_BELOW - 1),
+    Band("not_poor", "Not indicative of poor well-being (52% or more)", WHO5_POOR_BELOW, 25),
+)
+
+
+def who5_percentage(total: int) -> int:
+    """The raw total (0-25) as the 0-100 percentage score (Topp 2015)."""
+    return total * 4
+
+
+def score_who5(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = _keys(5)
+    clean = _check(answers, required=keys, allowed=dict.fromkeys(keys, range(6)))
+    total = sum(clean.values())
+    low_items = [k for k in keys if clean[k] <= WHO5_LOW_ITEM_MAX]
+    percent = f"{who5_percentage(total)}%"
+    if total < WHO5_POOR_BELOW:
+        note = f"{percent}: poor well-being; screen for depression (PHQ-9)."
+    elif low_items:
+        items = ", ".join(k.removeprefix("q") for k in low_items)
+        note = f"{percent}; item {items} answered 0 or 1: poor well-being; screen for depression (PHQ-9)."
+    else:
+        note = f"{percent}."
+    poor = total < WHO5_POOR_BELOW or bool(low_items)
+    return ScoreResult(total, _band(WHO5_BANDS, total).key, (POSITIVE_SCREEN,) if poor else (), note)
+
+
+# --- PC-PTSD-5 --------------------------------------------------------------------------------------
+# Prins A, Bovin MJ, Smolenski DJ, et al. The Primary Care PTSD Screen for DSM-5 (PC-PTSD-5):
+# development and evaluation within a Veteran primary care sample. J Gen Intern Med
+# 2016;31(10):1206-1211; US Department of Veterans Affairs, National Center for PTSD (public domain).
+# A lifetime trauma-exposure question first: "no" completes the screen with a score of 0. "Yes" asks
+# five yes/no items about the past month; the total is the count of "yes" (0-5). Cut-point: 3, the
+# optimally sensitive one (Prins 2016); 4 is more specific and balanced false results in VA men, but
+# missed women with PTSD, so careteam uses 3.
+# Keys: q1 is the exposure question; q2..q6 are the published items 1..5 (the form numbers them so).
+
+PC_PTSD5_EXPOSURE = "q1"
+PC_PTSD5_ITEMS = ("q2", "q3", "q4", "q5", "q6")
+PC_PTSD5_CUTOFF = 3
+PC_PTSD5_BANDS = (
+    Band("negative", "Negative screen", 0, PC_PTSD5_CUTOFF - 1),
+    Band("positive", "Positive screen (probable PTSD)", PC_PTSD5_CUTOFF, 5),
+)
+
+
+def score_pc_ptsd5(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = (PC_PTSD5_EXPOSURE, *PC_PTSD5_ITEMS)
+    base = _check(answers, required=[PC_PTSD5_EXPOSURE], allowed=dict.fromkeys(keys, range(2)), optional=keys)
+    errors = {}
+    for key in PC_PTSD5_ITEMS:
+        if not base[PC_PTSD5_EXPOSURE] and key in base:
+            errors[key] = _NOT_ASKED.format(q=1)
+        elif base[PC_PTSD5_EXPOSURE] and key not in base:
+            errors[key] = "Answer this question."
+    if errors:
+        raise ValidationError(errors)
+    if not base[PC_PTSD5_EXPOSURE]:
+        return ScoreResult(0, "negative", (), "No trauma exposure reported: the screen is complete with 0.")
+    total = sum(base[k] for k in PC_PTSD5_ITEMS)
+    band = _band(PC_PTSD5_BANDS, total)
+    flags = (POSITIVE_SCREEN,) if band.key == "positive" else ()
+    note = "Positive screen: assess further for PTSD (a structured interview)." if flags else ""
+    return ScoreResult(total, band.key, flags, note)
+
+
+# --- CIWA-Ar ----------------------------------------------------------------------------------------
+# Sullivan JT, Sykora K, Schneiderman J, Naranjo CA, Sellers EM. Assessment of alcohol withdrawal: the
+# revised Clinical Institute Withdrawal Assessment for Alcohol scale (CIWA-Ar). Br J Addict
+# 1989;84(11):1353-1357. Not copyrighted. Ten items: nausea/vomiting, tremor, paroxysmal sweats,
+# anxiety, agitation, tactile, auditory and visual disturbances, headache 0-7 each; orientation and
+# clouding of sensorium 0-4; maximum 67. The paper set no severity bands; careteam uses the commonly
+# published ones: below 8 minimal or mild, 8-15 moderate, above 15 severe (as tabulated in "Instruments
+# for the Assessment of Alcohol Withdrawal Syndrome", PMC6286444, Table 2, citing Sullivan 1989). The
+# form's own note: scores below 10 do not usually need additional medication for withdrawal.
+
+CIWA_AR_ORIENTATION = "q10"
+CIWA_AR_BANDS = (
+    Band("minimal", "Absent or minimal withdrawal", 0, 7),
+    Band("moderate", "Moderate withdrawal", 8, 15),
+    Band("severe", "Severe withdrawal", 16, 67),
+)
+
+
+def score_ciwa_ar(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = _keys(10)
+    allowed = dict.fromkeys(keys[:9], range(8)) | {CIWA_AR_ORIENTATION: range(5)}
+    clean = _check(answers, required=keys, allowed=allowed)
+    total = sum(clean.values())
+    band = _band(CIWA_AR_BANDS, total)
+    note = "Severe withdrawal: arrange medical assessment now." if band.key == "severe" else ""
+    return ScoreResult(total, band.key, (), note)
+
+
+# --- COWS -------------------------------------------------------------------------------------------
+# Wesson DR, Ling W. The Clinical Opiate Withdrawal Scale (COWS). J Psychoactive Drugs
+# 2003;35(2):253-259 (the appendix may be freely copied). Eleven clinician-rated items, each with its
+# own non-contiguous scores (e.g. resting pulse 0, 1, 2 or 4); total 0-48. Bands: 5-12 mild, 13-24
+# moderate, 25-36 moderately severe, more than 36 severe; below 5 is not withdrawal.
+
+COWS_OPTIONS: dict[str, tuple[int, ...]] = {
+    "q1": (0, 1, 2, 4),  # resting pulse rate
+    "q2": (0, 1, 2, 3, 4),  # sweating
+    "q3": (0, 1, 3, 5),  # restlessness
+    "q4": (0, 1, 2, 5),  # pupil size
+    "q5": (0, 1, 2, 4),  # bone or joint aches
+    "q6": (0, 1, 2, 4),  # runny nose or tearing
+    "q7": (0, 1, 2, 3, 5),  # GI upset
+    "q8": (0, 1, 2, 4),  # tremor
+    "q9": (0, 1, 2, 4),  # yawning
+    "q10": (0, 1, 2, 4),  # anxiety or irritability
+    "q11": (0, 3, 5),  # gooseflesh skin
+}
+COWS_BANDS = (
+    Band("none", "No active withdrawal", 0, 4),
+    Band("mild", "Mild", 5, 12),
+    Band("moderate", "Moderate", 13, 24),
+    Band("moderately_severe", "Moderately severe", 25, 36),
+    Band("severe", "Severe", 37, 48),
+)
+
+
+def score_cows(answers: Mapping, *, sex_at_birth: str = "") -> ScoreResult:
+    keys = list(COWS_OPTIONS)
+    clean = _check(answers, required=keys, allowed={k: range(max(v) + 1) for k, v in COWS_OPTIONS.items()})
+    errors = {
+        k: "Choose one of the options ({}).".format(", ".join(str(v) for v in COWS_OPTIONS[k]))
+        for k, value in clean.items()
+        if value not in COWS_OPTIONS[k]
+    }
+    if errors:
+        raise ValidationError(errors)
+    total = sum(clean.values())
+    return ScoreResult(total, _band(COWS_BANDS, total).key)
+
+
 RULES: dict[str, Callable[..., ScoreResult]] = {
     "phq9": score_phq9,
     "phq2": score_phq2,
@@ -306,6 +455,10 @@ RULES: dict[str, Callable[..., ScoreResult]] = {
     "dast10": score_dast10,
     "barc10": score_barc10,
     "cssrs_screener": score_cssrs_screener,
+    "who5": score_who5,
+    "pc_ptsd5": score_pc_ptsd5,
+    "ciwa_ar": score_ciwa_ar,
+    "cows": score_cows,
 }
 
 BANDS: dict[str, tuple[Band, ...]] = {
@@ -316,6 +469,10 @@ BANDS: dict[str, tuple[Band, ...]] = {
     "dast10": DAST10_BANDS,
     "barc10": BARC10_BANDS,
     "cssrs_screener": CSSRS_BANDS,
+    "who5": WHO5_BANDS,
+    "pc_ptsd5": PC_PTSD5_BANDS,
+    "ciwa_ar": CIWA_AR_BANDS,
+    "cows": COWS_BANDS,
 }
 
 # Scale ranges for the trend chart (None: the rule has no total to plot).
@@ -327,10 +484,14 @@ SCALE: dict[str, tuple[int, int] | None] = {
     "dast10": (0, 10),
     "barc10": (10, 60),
     "cssrs_screener": None,
+    "who5": (0, 25),
+    "pc_ptsd5": (0, 5),
+    "ciwa_ar": (0, 67),
+    "cows": (0, 48),
 }
 
 # Where a higher total is better (recovery capital), so "improved" reads the right way round.
-HIGHER_IS_BETTER = frozenset({"barc10"})
+HIGHER_IS_BETTER = frozenset({"barc10", "who5"})
 
 # --- Outcome thresholds of measurement-based care (the treatment dashboard reads these) -------------
 # NCQA HEDIS "Depression Remission or Response for Adolescents and Adults" (DRR-E): people are

@@ -1,5 +1,5 @@
-"""Panel 6 — treatment and outcomes: plan reviews and note signing behind, PHQ-9 / GAD-7 change from
-baseline, and the BARC-10 recovery-capital trend.
+"""Panel 6 — treatment and outcomes: plan reviews and note signing behind, goals met by their measure,
+PHQ-9 / GAD-7 change from baseline, and the BARC-10 recovery-capital trend.
 
 Clinical thresholds come from ``clients.assessments.scoring`` (one source with the scoring rules and
 their published sources): PHQ-9 (Kroenke, Spitzer & Williams 2001) and GAD-7 (Spitzer et al. 2006)
@@ -15,13 +15,29 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, F, Max, Q, QuerySet, RowRange, Value, Window
-from django.db.models.functions import Concat, FirstValue, RowNumber, TruncMonth
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    RowRange,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Concat, FirstValue, RowNumber, TruncMonth
 from django.utils import timezone
 
 from clients.assessments import scoring
 from clients.models import AssessmentResponse, EncounterNote, NoteStatus
-from plans.models import PlanStatus, TreatmentPlan
+from plans import selectors as plan_selectors
+from plans.models import Goal, PlanStatus, TreatmentPlan
 
 from ..metrics import (
     Drilldown,
@@ -136,6 +152,61 @@ def _months(scope: Scope) -> list[dt.date]:
     return months
 
 
+def _measured_goals(scope: Scope) -> QuerySet[Goal]:
+    """Goals measured by an instrument on the active plans of the clients in scope, each with the
+    client's latest score on that instrument (``latest_total``) and whether it was taken since the plan
+    started (``scored_since``: signed, or created for a plan never signed)."""
+    latest = AssessmentResponse.objects.filter(
+        client_id=OuterRef("problem__plan__client_id"),
+        instrument_id=OuterRef("measure_instrument_id"),
+        total__isnull=False,
+    ).order_by("-administered_at", "-id")
+    return (
+        Goal.objects.filter(
+            problem__plan__client__in=scope.clients(),
+            problem__plan__status=PlanStatus.ACTIVE,
+            measure_instrument__isnull=False,
+        )
+        .annotate(
+            latest_total=Subquery(latest.values("total")[:1]),
+            latest_at=Subquery(latest.values("administered_at")[:1]),
+            started_at=Coalesce("problem__plan__signed_at", "problem__plan__created_at"),
+        )
+        .annotate(
+            scored_since=Case(
+                When(latest_at__gte=F("started_at"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+    )
+
+
+def _goals_by_measure(scope: Scope) -> dict[str, int]:
+    """Measured goals counted by ``plans.selectors.goal_measure_status`` (the rule the plan tab and the
+    reviews apply). One statement: the goals are grouped in the database by what the rule reads
+    (comparator, target, latest score, scored since the plan started), so the rule runs once per
+    group — a few hundred at most — not once per goal."""
+    counts = dict.fromkeys(
+        (plan_selectors.MEASURE_MET, plan_selectors.MEASURE_NOT_YET, plan_selectors.MEASURE_NO_SCORE), 0
+    )
+    groups = (
+        _measured_goals(scope)
+        .values("measure_comparator", "measure_target", "latest_total", "scored_since")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in groups:
+        status = plan_selectors.goal_measure_status(
+            comparator=row["measure_comparator"],
+            target=row["measure_target"],
+            latest_total=row["latest_total"],
+            scored_since=bool(row["scored_since"]),
+        )
+        counts[status] += row["n"]
+    return counts
+
+
 def compute(scope: Scope) -> Panel:
     figures = [
         Figure(
@@ -162,6 +233,43 @@ def compute(scope: Scope) -> Panel:
             "notes",
             "Right now: signed notes that need a supervisor's co-signature and do not have it yet.",
             drilldown="treatment.cosign_backlog",
+        ),
+    ]
+    by_measure = _goals_by_measure(scope)
+    measured = sum(by_measure.values())
+    right_now = "Right now, whatever the range: goals measured by an instrument (e.g. PHQ-9 below 10) on "
+    figures += [
+        Figure(
+            "treatment.goals_measured",
+            "Goals measured by a score",
+            measured,
+            "goals",
+            right_now + "active treatment plans.",
+        ),
+        Figure(
+            "treatment.goals_met",
+            "Measured goals met",
+            rate(by_measure[plan_selectors.MEASURE_MET], measured),
+            "%",
+            right_now + "active plans, whose latest score on the instrument, taken since the plan started, "
+            "meets the target.",
+            numerator=by_measure[plan_selectors.MEASURE_MET],
+            denominator=measured,
+        ),
+        Figure(
+            "treatment.goals_not_yet",
+            "Measured goals not met yet",
+            by_measure[plan_selectors.MEASURE_NOT_YET],
+            "goals",
+            right_now + "active plans, whose latest score, taken since the plan started, does not meet "
+            "the target yet.",
+        ),
+        Figure(
+            "treatment.goals_no_score",
+            "Measured goals with no score since the plan started",
+            by_measure[plan_selectors.MEASURE_NO_SCORE],
+            "goals",
+            right_now + "active plans, with no score on the instrument since the plan was signed.",
         ),
     ]
     # Both instruments in one statement: each figure aggregates that instrument's rows (FILTER by code).

@@ -206,13 +206,13 @@ def test_the_query_count_does_not_grow_with_the_records(frozen, team, supervisor
     assert _queries(scope) == small
 
 
-def test_the_panel_is_five_statements(world, supervisor):
-    """Three backlog counts, one statement for both instruments' outcome figures (medians included),
-    one for the BARC-10 trend."""
+def test_the_panel_is_six_statements(world, supervisor):
+    """Three backlog counts, one for the goals met by their measure (issue 15), one statement for both
+    instruments' outcome figures (medians included), one for the BARC-10 trend."""
     scope = scope_for(supervisor)
     with CaptureQueriesContext(connection) as ctx:
         panel.compute(scope)
-    assert len(ctx.captured_queries) == 5
+    assert len(ctx.captured_queries) == 6
 
 
 def test_the_change_drill_down_lists_exactly_the_clients_counted(world, supervisor):

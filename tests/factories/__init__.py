@@ -4,7 +4,9 @@ from .assessments import AssessmentResponseFactory  # noqa: F401
 from .careteam import TeamFactory, UserFactory, assign
 from .clients import ClientFactory, SupportivePersonFactory
 from .demo import ClientIntakeFactory, SupportivePersonDataFactory
+from .diagnoses import DiagnosisCodeFactory, DiagnosisFactory  # noqa: F401
 from .encounters import AppointmentFactory, EncounterNoteFactory, NoteAddendumFactory  # noqa: F401
+from .medications import AllergyFactory, MedicationFactory, PrescriberRecommendationFactory  # noqa: F401
 from .peers import (  # noqa: F401
     FirstFriendFactory,
     GroupAttendanceFactory,

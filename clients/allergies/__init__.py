@@ -1,0 +1,1 @@
+"""Allergies and adverse reactions, and whether anyone has asked about them."""

@@ -1,0 +1,1 @@
+"""Medications (MOUD / MAUD included) and the prescriber's recommendations on the client's chart."""
