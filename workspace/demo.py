@@ -42,6 +42,7 @@ from careteam.roles import Role
 from careteam.services import assignment_end, assignment_start
 from clients.assessments import demo as assessments_demo
 from clients.consents import demo as record_demo
+from clients.diagnoses import demo as problem_list_demo
 from clients.encounters import demo as encounters_demo
 from clients.models import Client, ClientStatus, DischargeReason, SupportivePerson
 from clients.services import client_create, supportive_person_create
@@ -77,6 +78,9 @@ DOMAIN_SEEDERS: list = [
     crisis_demo.seed,  # crisis episodes, safety plans, caring contacts (after contacts and appointments)
     dashboard_panels_demo.seed,  # dashboard panels 4-7: a forgotten draft note, an undelivered text (last)
     dashboard_demo.seed,  # dashboard panels 1-3: every risk flag on the supervisor's team (after all else)
+    # Diagnoses, medications and allergies for three co-occurring cases, and a teenager with a positive
+    # PTSD screen. Last, and it draws nothing from its rng: the seeders above keep their offsets.
+    problem_list_demo.seed,
 ]
 
 

@@ -37,6 +37,8 @@ from tests.factories import (
 )
 from tests.factories.assessments import answers_totalling, instrument
 from tests.factories.crisis import CrisisEpisodeFactory, SafetyPlanVersionFactory
+from tests.factories.diagnoses import DiagnosisFactory
+from tests.factories.medications import AllergyFactory, MedicationFactory, PrescriberRecommendationFactory
 from tests.factories.plans import InterventionFactory
 from tests.factories.referrals import sent_referral
 
@@ -61,6 +63,13 @@ FORBIDDEN = {
     "Psychosis": Section.RISK_DETAILS,
     "Zyxdisposition": Section.RISK_DETAILS,
     "Zyxcounselroom": Section.OTHER_APPOINTMENTS,
+    "Zyxdiagnosis": Section.DIAGNOSES,
+    "Zyxdxcomment": Section.DIAGNOSES,
+    "Zyxmedication": Section.MEDICATIONS,
+    "Zyxprescriber": Section.MEDICATIONS,
+    "Zyxrecommendation": Section.MEDICATIONS,
+    "Zyxallergen": Section.ALLERGIES,
+    "Zyxreaction": Section.ALLERGIES,
 }
 
 # What the peer keeps (DESIGN.md "Access"): goals in the client's words, action steps, the safety plan,
@@ -157,6 +166,26 @@ def rich(alice, counselor, peer, crisis_worker):
     need = NeedFactory(client=alice, identified_by=counselor)
     person = SupportivePersonFactory(client=alice)
     referral = sent_referral(client=alice, need=need, referred_by=counselor)
+    diagnosis = DiagnosisFactory(
+        client=alice,
+        description="Zyxdiagnosis opioid dependence",
+        comment="Zyxdxcomment",
+        recorded_by=counselor,
+    )
+    medication = MedicationFactory(
+        client=alice,
+        name="Zyxmedication buprenorphine/naloxone",
+        moud_type="buprenorphine_naloxone",
+        prescriber=None,
+        prescriber_name="Zyxprescriber Okafor",
+        recorded_by=counselor,
+    )
+    recommendation = PrescriberRecommendationFactory(
+        client=alice, medication=medication, text="Zyxrecommendation keep 16 mg", recorded_by=counselor
+    )
+    allergy = AllergyFactory(
+        client=alice, substance="Zyxallergen", reaction="Zyxreaction hives", recorded_by=counselor
+    )
     return {
         "pk": alice.pk,
         "need_pk": need.pk,
@@ -174,6 +203,10 @@ def rich(alice, counselor, peer, crisis_worker):
         "goal_pk": goal.pk,
         "step_pk": step.pk,
         "intervention_pk": intervention.pk,
+        "diagnosis_pk": diagnosis.pk,
+        "medication_pk": medication.pk,
+        "recommendation_pk": recommendation.pk,
+        "allergy_pk": allergy.pk,
         "code": "phq9",
     }
 
@@ -309,6 +342,7 @@ def test_the_counselor_still_sees_every_section(rich, counselor):
 
     assert {"Aug 8, 1980", "Zyxproblem", "Zyxtrigger", "Zyxnotedata", "Zyxconsentee", "Psychosis"} <= seen
     assert {"Moderately severe", "Zyxcounselroom", "Zyxintervention", "Zyxaddendum", "Zyxreviewnote"} <= seen
+    assert {"Zyxdiagnosis", "Zyxmedication", "Zyxprescriber", "Zyxrecommendation", "Zyxallergen"} <= seen
 
 
 @pytest.mark.parametrize(("marker", "page"), list(KEPT.items()))

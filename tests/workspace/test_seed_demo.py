@@ -82,8 +82,10 @@ def test_it_builds_the_demo_program(db, debug):
     assert 6 <= clients.filter(primary_team=riverside).count() <= 10
     assert all(c.record_number for c in clients)
     assert set(clients.values_list("status", flat=True)) == set(ClientStatus.values)
+    # Adults, and one teenager (the problem-list demo's positive PTSD screen, clients/diagnoses/demo.py).
+    assert [c.age for c in clients if c.age < 18] == [16]
     for client in clients:
-        assert 18 <= client.age <= 75
+        assert 16 <= client.age <= 75
         if client.asam_level:
             assert client.asam_level in dict(ASAM_LEVELS[client.asam_edition])
         if client.email:

@@ -6,7 +6,8 @@ no-show or cancelled; future ones scheduled), ~300k referrals (every status, par
 closure times, outcomes, some partners that never answer), ~20k crisis episodes with their
 dispositions, follow-up checkpoints and the contacts / visits that meet them, ~500k scheduled
 messages (sent, delivered, failed, skipped with a reason, pending), PHQ-9 / GAD-7 / BARC-10 / C-SSRS
-scores, logged contacts, session notes, treatment plans, peer assignments and contacts, care-team
+scores, a problem list (~170k diagnoses, ~60k medications of which ~25k MOUD, ~10k allergies; see
+``SUD_DIAGNOSES``), logged contacts, session notes, treatment plans, peer assignments and contacts, care-team
 assignments and the django-guardian object permissions those assignments carry.
 
 It writes rows directly with ``bulk_create`` — no services, no tasks queued, no outreach scheduled and
@@ -39,6 +40,9 @@ from careteam.models import CareTeamAssignment, CaseRole, Task, TaskKind, TaskPr
 from careteam.roles import Role
 from clients.assessments import scoring
 from clients.models import (
+    Allergy,
+    AllergyReview,
+    AllergySeverity,
     Appointment,
     AppointmentKind,
     AppointmentStatus,
@@ -49,11 +53,18 @@ from clients.models import (
     ClientUserObjectPermission,
     ContactMode,
     ContactPurpose,
+    Diagnosis,
+    DiagnosisCode,
+    DiagnosisType,
     DischargeReason,
     EncounterNote,
     Instrument,
+    Medication,
+    MedicationRoute,
+    MoudType,
     NeedCategory,
     NoteStatus,
+    PrescriberRecommendation,
 )
 from crisis.checkpoints import windows_for
 from crisis.models import (
@@ -73,6 +84,51 @@ from peers.models import ContactMode as PeerContactMode
 from peers.models import PeerAssignment, PeerContact
 from plans.models import PlanStatus, TreatmentPlan
 from referrals.models import Organization, Referral, ReferralOutcome, ReferralStatus, Service
+
+# The problem list, in rough proportion to an outpatient SUD / co-occurring program (synthetic, not
+# epidemiology): (ICD-10-CM code, share of clients in care), one substance-use diagnosis each at most,
+# as the primary; then co-occurring mental-health and social-determinant codes as secondary.
+SUD_DIAGNOSES = [("F11.20", 35), ("F10.20", 30), ("F15.20", 8), ("F14.20", 7), ("F12.20", 10), (None, 10)]
+SECONDARY_DIAGNOSES = [("F32.1", 0.30), ("F41.1", 0.25), ("F43.10", 0.15), ("F31.81", 0.03), ("Z59.01", 0.08)]
+# MOUD for opioid use disorder, MAUD for alcohol use disorder: (type, name, dose, route, frequency, weight).
+MOUD_CHOICES = [
+    (
+        MoudType.BUPRENORPHINE_NALOXONE,
+        "Buprenorphine/naloxone 8 mg/2 mg film",
+        "16 mg",
+        MedicationRoute.SUBLINGUAL,
+        "once a day",
+        50,
+    ),
+    (
+        MoudType.METHADONE,
+        "Methadone oral solution 10 mg/mL",
+        "80 mg",
+        MedicationRoute.ORAL,
+        "once a day, dispensed at the clinic",
+        35,
+    ),
+    (
+        MoudType.NALTREXONE_XR,
+        "Naltrexone extended-release 380 mg",
+        "380 mg",
+        MedicationRoute.INTRAMUSCULAR,
+        "every 4 weeks",
+        15,
+    ),
+]
+MAUD_CHOICES = [
+    (MoudType.NALTREXONE_ORAL, "Naltrexone 50 mg tablet", "50 mg", MedicationRoute.ORAL, "once a day", 60),
+    (
+        MoudType.ACAMPROSATE,
+        "Acamprosate 333 mg tablet",
+        "666 mg",
+        MedicationRoute.ORAL,
+        "three times a day",
+        40,
+    ),
+]
+ALLERGENS = ["Penicillin", "Sulfa drugs", "Codeine", "Peanuts", "Latex", "Ibuprofen"]
 
 SCALE_TEAM_PREFIX = "Scale team "
 SUPERVISOR_USERNAME = "scale.supervisor"
@@ -291,6 +347,10 @@ class Command(BaseCommand):
         }
         if len(self.instruments) < 4:
             raise CommandError("Instruments are missing: run `manage.py migrate` first.")
+        wanted = {c for c, _ in SUD_DIAGNOSES if c} | {c for c, _ in SECONDARY_DIAGNOSES}
+        self.diagnosis_codes = {d.code: d for d in DiagnosisCode.objects.filter(code__in=wanted)}
+        if len(self.diagnosis_codes) < len(wanted):
+            raise CommandError("ICD-10-CM codes are missing: run `manage.py migrate` first.")
         self.protocol = CaringContactProtocol.objects.order_by("-is_default", "pk").first()
         if self.protocol is None:
             self.protocol = CaringContactProtocol.objects.create(
@@ -595,6 +655,7 @@ class Command(BaseCommand):
         self._bulk(ClientContact, contacts)
         self._create_notes(appointments, staff.supervisor)
         self._create_assessments(clients, roster, staff)
+        self._create_problem_list(clients, roster, staff)
         self._create_plans(clients, roster, staff)
         self._create_referrals(clients, roster, staff)
         self._create_messages(clients)
@@ -686,6 +747,111 @@ class Command(BaseCommand):
                     answers.update(q3=1, q4=int(band == "high"), q5=0)
                 add(client, "cssrs_screener", rng.uniform(0, 90), answers, scoring.score_cssrs_screener, by)
         self._bulk(AssessmentResponse, rows)
+
+    def _create_problem_list(self, clients: list[Client], roster, staff: TeamStaff) -> None:
+        """Diagnoses, medications (MOUD / MAUD, antidepressants), a prescriber recommendation now and
+        then, and allergies with the review state, for clients past referral."""
+        rng = self.rng
+        diagnoses, medications, recommendations, allergies, reviewed = [], [], [], [], []
+        for client in clients:
+            if client.status == ClientStatus.REFERRED:
+                continue
+            by = roster[client.pk].get(CaseRole.PRIMARY_COUNSELOR) or staff.supervisor
+            onset = client.admitted_on or self.today
+            recorded = self._past((self.today - onset).days)
+            sud = pick(rng, SUD_DIAGNOSES)
+            codes = [(sud, DiagnosisType.PRIMARY)] if sud else []
+            codes += [
+                (code, DiagnosisType.SECONDARY if sud else DiagnosisType.PRIMARY)
+                for code, share in SECONDARY_DIAGNOSES
+                if rng.random() < share
+            ]
+            seen_primary = False
+            for code, kind in codes:
+                if kind == DiagnosisType.PRIMARY:
+                    if seen_primary:
+                        kind = DiagnosisType.SECONDARY
+                    seen_primary = True
+                dx = self.diagnosis_codes[code]
+                diagnoses.append(
+                    Diagnosis(
+                        client=client,
+                        code=dx,
+                        description=dx.description,
+                        diagnosis_type=kind,
+                        onset_date=onset,
+                        recorded_by=by,
+                        recorded_at=recorded,
+                    )
+                )
+            choices = {"F11.20": (MOUD_CHOICES, 0.6), "F10.20": (MAUD_CHOICES, 0.2)}.get(sud)
+            if choices and rng.random() < choices[1]:
+                moud, name, dose, route, frequency = pick(rng, [(c[:5], c[5]) for c in choices[0]])
+                medication = Medication(
+                    client=client,
+                    name=name,
+                    dose=dose,
+                    route=route,
+                    frequency=frequency,
+                    moud_type=moud,
+                    prescriber_name=rng.choice(["Dr. A. Okafor", "Dr. M. Lindqvist", "Dr. R. Castillo"]),
+                    prescriber_organization="Harborview Addiction Medicine",
+                    start_date=onset,
+                    recorded_by=by,
+                    recorded_at=recorded,
+                )
+                medications.append(medication)
+                if rng.random() < 0.25:
+                    recommendations.append(
+                        PrescriberRecommendation(
+                            client=client,
+                            medication=medication,
+                            recommended_on=self.today - dt.timedelta(days=rng.randint(1, 90)),
+                            prescriber_name=medication.prescriber_name,
+                            text="Continue the current dose; urine drug screen at each visit.",
+                            recorded_by=by,
+                        )
+                    )
+            if any(code == "F32.1" for code, _ in codes) and rng.random() < 0.4:
+                medications.append(
+                    Medication(
+                        client=client,
+                        name="Sertraline 50 mg tablet",
+                        dose="50 mg",
+                        route=MedicationRoute.ORAL,
+                        frequency="once a day",
+                        prescriber_name="Dr. P. Nguyen",
+                        prescriber_organization="Eastside Family Health",
+                        start_date=onset,
+                        recorded_by=by,
+                        recorded_at=recorded,
+                    )
+                )
+            roll = rng.random()
+            if roll < 0.7:
+                client.allergy_review = AllergyReview.NO_KNOWN_ALLERGIES
+                if roll < 0.1:
+                    client.allergy_review = AllergyReview.RECORDED
+                    allergies.append(
+                        Allergy(
+                            client=client,
+                            substance=rng.choice(ALLERGENS),
+                            reaction="Hives",
+                            severity=rng.choice(list(AllergySeverity.values)),
+                            recorded_by=by,
+                            recorded_at=recorded,
+                        )
+                    )
+                client.allergy_reviewed_at = recorded
+                client.allergy_reviewed_by = by
+                reviewed.append(client)
+        self._bulk(Diagnosis, diagnoses)
+        self._bulk(Medication, medications)
+        self._bulk(PrescriberRecommendation, recommendations)
+        self._bulk(Allergy, allergies)
+        Client.objects.bulk_update(
+            reviewed, ["allergy_review", "allergy_reviewed_at", "allergy_reviewed_by"], batch_size=BATCH
+        )
 
     def _create_plans(self, clients: list[Client], roster, staff: TeamStaff) -> None:
         rng, plans = self.rng, []
