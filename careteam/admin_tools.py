@@ -326,3 +326,60 @@ class ServiceWriteForm(forms.ModelForm):
     def _post_clean(self):
         # No model validation after clean(): the service already validated and wrote (see above).
         pass
+
+
+class RecordServiceForm(ServiceWriteForm):
+    """``ServiceWriteForm`` that also shows a service's field-keyed ``ValidationError`` on the form."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    self.add_error(field if field in self.fields else None, errors)
+            else:
+                self.add_error(None, exc.messages)
+            return self.cleaned_data
+
+
+class ServiceFormAdminMixin:
+    """The admin of a client record written only through its services, as on the chart.
+
+    Rows are scoped to the clients the user may see; the add page shows ``add_form`` and the change
+    page ``change_form`` (both ``ServiceWriteForm``s, told the acting user), after the client and
+    followed by the read-only ``audit_fields`` the record keeps about itself. With no
+    ``change_form`` the change page shows the add form's fields, for a record that is added and then
+    only read. The form has already written when ``save_model`` runs, and nothing is deleted.
+    """
+
+    add_form: type[ServiceWriteForm]
+    change_form: type[ServiceWriteForm] | None = None
+    audit_fields: tuple[str, ...] = ()
+
+    def get_queryset(self, request):
+        return scope_to_visible_clients(super().get_queryset(request), request.user)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.add_form._meta.fields
+        if self.change_form is None:
+            return (*self.add_form._meta.fields, *self.audit_fields)
+        return ("client", *self.change_form._meta.fields, *self.audit_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else ("client", *self.audit_fields)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = self.add_form if obj is None else self.change_form
+        if form_class is not None:
+            kwargs["form"] = form_class
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.acting_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        pass  # written by the form's clean() through the services (see ServiceWriteForm)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -20,6 +20,7 @@ from rest_framework.permissions import BasePermission, DjangoModelPermissions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from . import access
 from .access import minimum_necessary_view
 from .audit import audit_client_ids_listed, audit_log
 from .concurrency import Expected, StaleEditError, token_for
@@ -75,6 +76,22 @@ class SectionFieldsMixin:
                 for name in names:
                     data.pop(name, None)
         return data
+
+
+class ClientFieldSerializerMixin:
+    """A serializer whose ``client`` field takes only the clients the caller holds ``client_perm`` on
+    (any other is "does not exist", like a client they may not see), and is read only once the record
+    exists: a record does not move to another client."""
+
+    client_perm = access.CHANGE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["client"].queryset = access.clients_visible_to(request.user, self.client_perm)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["client"].read_only = True
 
 
 class AuditedRecordsMixin:

@@ -5,10 +5,12 @@ A library, not a views module: apps import these; nobody imports another app's `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.utils import timezone
 
 from careteam import access
@@ -16,6 +18,7 @@ from careteam.audit import audit_log, audit_reason
 from careteam.concurrency import ConcurrencyFormMixin, StaleEditError
 from careteam.errors import DomainError
 from careteam.models import AuditAction
+from careteam.redirects import safe_next_url
 from careteam.timezones import user_time_zone
 
 from . import selectors
@@ -50,6 +53,9 @@ class ChartMixin(LoginRequiredMixin):
 
     perm = access.VIEW
     tab = ""
+    # A part of the chart some roles may not learn exists (medications, consents for peer specialists):
+    # the app's ``<entity>_can_see(user)``. Refused as 404, like a record they may not see, not 403.
+    page_predicate: Callable | None = None
     # Rendering the chart shows client information, so chart_context() writes a VIEW row. Pages that
     # audit something more specific themselves (a tab, a note, a print) set this to skip that row.
     audits_own_view = False
@@ -57,6 +63,8 @@ class ChartMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        if self.page_predicate is not None and not self.page_predicate(request.user):
+            raise Http404("No such page.")
         # A client the user may not see is a 404 (missing and hidden look the same). One they
         # may see but not change here (a peer on the edit page) is a 403: no secret is kept by a 404.
         self.client_record = selectors.client_get_for_user(request.user, kwargs["pk"])
@@ -109,3 +117,34 @@ class ChartMixin(LoginRequiredMixin):
             "can_manage_team": self.manages_care_team,
             **extra,
         }
+
+
+class ChartFormPageMixin(ChartMixin):
+    """A chart page with a form about the client or one of the client's records, which returns to
+    ``return_url()`` (the app's tab) or, when ``follows_next``, first to a safe ``?next=``.
+
+    ``get_record()`` loads the record the URL names through the app's ``<entity>_get_for_user``
+    selector (``record_selector``, keyed by the URL's ``record_url_kwarg``), limited to this client:
+    a record that is missing, hidden or another client's is the same 404.
+    """
+
+    follows_next = False
+    record_selector: Callable | None = None
+    record_url_kwarg = ""
+
+    def return_url(self) -> str:
+        raise NotImplementedError
+
+    def back_url(self) -> str:
+        return (safe_next_url(self.request) if self.follows_next else "") or self.return_url()
+
+    def get_record(self):
+        return self.record_selector(
+            self.request.user, self.kwargs[self.record_url_kwarg], client_pk=self.client_record.pk
+        )
+
+    def page(self, status=200, **extra):
+        """Render the page in the chart shell, with its Back link (and the ``next`` it carries)."""
+        if self.follows_next:
+            extra = {"next_url": safe_next_url(self.request), **extra}
+        return self.render_to_response(self.chart_context(back_url=self.back_url(), **extra), status=status)

@@ -31,6 +31,7 @@ from careteam.minimum_necessary import Section, section_can_see
 from careteam.models import CareTeamAssignment, User
 
 from .assessments import scoring
+from .assessments.selectors import CSSRS_RISK_LOOKBACK_DAYS
 from .encounters.selectors import restricted_visible_q
 from .models import (
     Appointment,
@@ -203,8 +204,8 @@ def client_possible_duplicates(
 # the chart's suicide-risk flag — the latest PHQ-9 has item 9 answered at or above
 # ``scoring.PHQ9_ITEM9_FLAG_FROM`` (Kroenke 2001; ``clients.assessments.registry.suicide_risk_alert``)
 # — or a C-SSRS screener scored in ``scoring.CSSRS_RISK_BANDS`` (moderate or high, Posner et al. 2011)
-# in the last ``RISK_CSSRS_LOOKBACK_DAYS`` days, the window of the dashboard's leading-risk "cssrs" flag.
-RISK_CSSRS_LOOKBACK_DAYS = 30
+# in the last ``CSSRS_RISK_LOOKBACK_DAYS`` days (``clients.assessments.registry.cssrs_risk_alert``): the
+# chart header's two suicide-risk alerts, as one column.
 
 
 def _pairs(*fields: str, descending: bool = False) -> tuple:
@@ -317,14 +318,14 @@ def _latest_of(ids: list[int], client_ref: str = "pk") -> QuerySet[AssessmentRes
 def risk_flag_expression(
     *, phq9_ids: list[int], cssrs_ids: list[int], client_ref: str = "pk", now: dt.datetime | None = None
 ):
-    """The caseload's risk flag (see ``RISK_CSSRS_LOOKBACK_DAYS`` for its definition), as a boolean
+    """The caseload's risk flag (its definition is above ``CASELOAD_SORTS``), as a boolean
     expression: two index probes per client."""
     item9 = Subquery(
         _latest_of(phq9_ids, client_ref)
         .annotate(item9=Cast(KeyTextTransform(scoring.PHQ9_ITEM9, "answers"), IntegerField()))
         .values("item9")[:1]
     )
-    since = (now or timezone.now()) - dt.timedelta(days=RISK_CSSRS_LOOKBACK_DAYS)
+    since = (now or timezone.now()) - dt.timedelta(days=CSSRS_RISK_LOOKBACK_DAYS)
     cssrs = AssessmentResponse.objects.filter(
         _instrument_q(cssrs_ids),
         client_id=OuterRef(client_ref),

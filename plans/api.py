@@ -10,7 +10,12 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.api_base import ConcurrencyControlMixin, ReadPermissions, SectionFieldsMixin
+from careteam.api_base import (
+    ClientFieldSerializerMixin,
+    ConcurrencyControlMixin,
+    ReadPermissions,
+    SectionFieldsMixin,
+)
 from careteam.audit import Entry, audit_log, audit_log_many
 from careteam.minimum_necessary import Section
 from careteam.models import AuditAction
@@ -113,7 +118,7 @@ class ProblemSerializer(SectionFieldsMixin, serializers.ModelSerializer):
         return attrs
 
 
-class PlanSerializer(SectionFieldsMixin, serializers.ModelSerializer):
+class PlanSerializer(ClientFieldSerializerMixin, SectionFieldsMixin, serializers.ModelSerializer):
     problems = ProblemSerializer(many=True, read_only=True)
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     section_fields = {Section.PLAN_CLINICAL: ("triggers", "early_warning_signs", "lapse_plan")}
@@ -150,14 +155,6 @@ class PlanSerializer(SectionFieldsMixin, serializers.ModelSerializer):
             "updated_at",
             "problems",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["client"].queryset = access.clients_visible_to(request.user, access.CHANGE)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            self.fields["client"].read_only = True
 
     def validate_review_due_on(self, value):
         if value is not None and value < timezone.localdate():

@@ -6,9 +6,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
 
-from careteam.admin_tools import AuditedClientAdminMixin, ClientRecordFilter, scope_to_visible_clients
+from careteam.admin_tools import (
+    AuditedClientAdminMixin,
+    ClientRecordFilter,
+    RecordServiceForm,
+    ServiceFormAdminMixin,
+)
 from clients.models import Allergy
-from clients.needs.admin import RecordServiceForm
 
 from . import services
 
@@ -46,7 +50,7 @@ class AllergyChangeForm(RecordServiceForm):
 
 
 @admin.register(Allergy)
-class AllergyAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
+class AllergyAdmin(ServiceFormAdminMixin, AuditedClientAdminMixin, admin.ModelAdmin):
     list_display = ("substance", "client", "kind", "severity", "status", "recorded_by", "recorded_at")
     list_select_related = ("client", "recorded_by")
     list_filter = ("status", "category", "kind", "severity", ClientRecordFilter)
@@ -55,25 +59,6 @@ class AllergyAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
 
-    def get_queryset(self, request):
-        return scope_to_visible_clients(super().get_queryset(request), request.user)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return AllergyAddForm._meta.fields
-        return ("client", *AllergyChangeForm._meta.fields, "recorded_by", "recorded_at", "updated_at")
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else ("client", "recorded_by", "recorded_at", "updated_at")
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = AllergyChangeForm if obj is not None else AllergyAddForm
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.acting_user = request.user
-        return form
-
-    def save_model(self, request, obj, form, change):
-        pass  # written by the form's clean() through the services (see ServiceWriteForm)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    add_form = AllergyAddForm
+    change_form = AllergyChangeForm
+    audit_fields = ("recorded_by", "recorded_at", "updated_at")

@@ -10,9 +10,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from careteam import access
 from careteam.api_base import (
     AuditedRecordsMixin,
+    ClientFieldSerializerMixin,
     ConcurrencyControlMixin,
     ReadPermissions,
     RefuseMinimumNecessary,
@@ -26,7 +26,7 @@ from . import selectors, services
 ALLERGIES_REFUSAL = _("Allergies are not part of your view of the record.")
 
 
-class AllergySerializer(serializers.ModelSerializer):
+class AllergySerializer(ClientFieldSerializerMixin, serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
 
     class Meta:
@@ -48,14 +48,6 @@ class AllergySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "status", "status_reason", "recorded_by", "recorded_at", "updated_at"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["client"].queryset = access.clients_visible_to(request.user, access.CHANGE)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            self.fields["client"].read_only = True
-
     def validate_substance(self, value):
         if not value.strip():
             raise serializers.ValidationError(_("Name the substance."))
@@ -71,14 +63,8 @@ class AllergyStatusSerializer(serializers.Serializer):
     )
 
 
-class NoKnownAllergiesSerializer(serializers.Serializer):
+class NoKnownAllergiesSerializer(ClientFieldSerializerMixin, serializers.Serializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["client"].queryset = access.clients_visible_to(request.user, access.CHANGE)
 
 
 class AllergyReviewSerializer(serializers.Serializer):

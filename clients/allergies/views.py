@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 
 from careteam import access
 from careteam.errors import DomainError
-from clients.chart_views import ChartMixin, add_service_errors
+from clients.chart_views import ChartFormPageMixin, add_service_errors
 from clients.models import AllergyStatus
 
 from . import selectors, services
@@ -28,24 +28,16 @@ def tab_url(client) -> str:
     return reverse("clients:medications:tab", args=[client.pk]) + "#h-allergies"
 
 
-class AllergyPageMixin(ChartMixin, PermissionRequiredMixin):
+class AllergyPageMixin(ChartFormPageMixin, PermissionRequiredMixin):
     tab = "medications"
     perm = access.CHANGE
     permission_required = ("clients.add_allergy", "clients.change_allergy")
+    page_predicate = staticmethod(selectors.allergies_can_see)
+    record_selector = staticmethod(selectors.allergy_get_for_user)
+    record_url_kwarg = "allergy_pk"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not selectors.allergies_can_see(request.user):
-            raise Http404("No such page.")
-        return super().dispatch(request, *args, **kwargs)
-
-    def page(self, status=200, **extra):
-        ctx = self.chart_context(back_url=tab_url(self.client_record), **extra)
-        return self.render_to_response(ctx, status=status)
-
-    def get_allergy(self):
-        return selectors.allergy_get_for_user(
-            self.request.user, self.kwargs["allergy_pk"], client_pk=self.client_record.pk
-        )
+    def return_url(self) -> str:
+        return tab_url(self.client_record)
 
 
 class AllergyCreateView(AllergyPageMixin, TemplateView):
@@ -75,7 +67,7 @@ class AllergyUpdateView(AllergyPageMixin, TemplateView):
     template_name = "clients/medications/allergy_form.html"
 
     def get(self, request, *args, **kwargs):
-        allergy = self.get_allergy()
+        allergy = self.get_record()
         if allergy.status == AllergyStatus.ENTERED_IN_ERROR:
             raise Http404("No such allergy.")
         form = AllergyForm(
@@ -84,7 +76,7 @@ class AllergyUpdateView(AllergyPageMixin, TemplateView):
         return self.page(form=form, allergy=allergy, title=_("Edit allergy"))
 
     def post(self, request, *args, **kwargs):
-        allergy = self.get_allergy()
+        allergy = self.get_record()
         form = AllergyForm(request.POST, version_of=allergy)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k in services.ALLERGY_FIELDS}
@@ -106,12 +98,12 @@ class AllergyStatusView(AllergyPageMixin, TemplateView):
     template_name = "clients/medications/allergy_status.html"
 
     def get(self, request, *args, **kwargs):
-        allergy = self.get_allergy()
+        allergy = self.get_record()
         form = AllergyStatusForm(initial={"status": request.GET.get("status", "")}, current=allergy.status)
         return self.page(form=form, allergy=allergy)
 
     def post(self, request, *args, **kwargs):
-        allergy = self.get_allergy()
+        allergy = self.get_record()
         form = AllergyStatusForm(request.POST, current=allergy.status)
         if form.is_valid():
             try:

@@ -33,6 +33,25 @@ def suicide_risk_alert(user, client) -> list[ChartAlert]:
     ]
 
 
+def cssrs_risk_alert(user, client) -> list[ChartAlert]:
+    """ "Suicide risk flag" for a C-SSRS screener scored moderate or high in the last
+    ``selectors.CSSRS_RISK_LOOKBACK_DAYS`` days (``selectors.latest_cssrs_risk``). At most one query."""
+    if not selectors.scores_can_see(user):
+        return []
+    latest = selectors.latest_cssrs_risk(client)
+    if latest is None:
+        return []
+    when = date_format(timezone.localtime(latest["administered_at"]), "M j, Y")
+    return [
+        ChartAlert(
+            level="danger",
+            text=_("Suicide risk flag: C-SSRS screener %(band)s risk on %(when)s")
+            % {"band": latest["band"], "when": when},
+            url=reverse("clients:assessments", args=[client.pk]),
+        )
+    ]
+
+
 def assessments_due_context(request) -> dict | None:
     user = request.user
     if not selectors.scores_can_see(user):
@@ -53,6 +72,7 @@ def register() -> None:
         )
     )
     register_alert("suicide-risk-phq9", suicide_risk_alert)
+    register_alert("suicide-risk-cssrs", cssrs_risk_alert)
     register_today_section(
         TodaySection(
             key="assessments_due",

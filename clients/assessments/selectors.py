@@ -182,6 +182,29 @@ def assessment_history_for_client(client: Client) -> list[InstrumentHistory]:
     return list(histories.values())
 
 
+# How long a moderate or high C-SSRS screen keeps the client flagged: the 30 days of the huddle's
+# leading-risk "cssrs" flag (dashboards/panels/risk.py). Read by the chart alert and the caseload column.
+CSSRS_RISK_LOOKBACK_DAYS = 30
+
+
+def latest_cssrs_risk(client: Client) -> dict | None:
+    """The latest C-SSRS screener scored moderate or high (``scoring.CSSRS_RISK_BANDS``, Posner et al.
+    2011) in the last ``CSSRS_RISK_LOOKBACK_DAYS`` days (band, when), as the huddle list counts it: a
+    later low screen within the window does not clear it. One query."""
+    since = timezone.now() - dt.timedelta(days=CSSRS_RISK_LOOKBACK_DAYS)
+    return (
+        AssessmentResponse.objects.filter(
+            client=client,
+            instrument__scoring_rule="cssrs_screener",
+            band__in=sorted(scoring.CSSRS_RISK_BANDS),
+            administered_at__gte=since,
+        )
+        .order_by("-administered_at", "-id")
+        .values("band", "administered_at")
+        .first()
+    )
+
+
 def latest_phq9_risk(client: Client) -> dict | None:
     """The latest PHQ-9 (answers, flags, when) if it carries the suicide-risk flag. One query."""
     latest = (

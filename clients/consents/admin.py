@@ -15,11 +15,11 @@ from careteam.admin_tools import (
     AuditedClientAdminMixin,
     ClientRecordFilter,
     ReadOnlyAdminMixin,
+    RecordServiceForm,
     scope_to_visible_clients,
 )
 from careteam.errors import DomainError
 from clients.models import Consent, Disclosure, InformationCategory
-from clients.needs.admin import RecordServiceForm
 
 from . import selectors, services
 from .services import CONSENT_FIELDS

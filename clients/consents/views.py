@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +20,7 @@ from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
-from careteam.redirects import safe_next_url
-from clients.chart_views import ChartMixin, add_service_errors
+from clients.chart_views import ChartFormPageMixin, add_service_errors
 from clients.models import ConsentKind, InformationCategory
 
 from . import selectors, services
@@ -35,17 +33,15 @@ def _tab_url(client) -> str:
     return reverse("clients:consents:tab", args=[client.pk])
 
 
-class ConsentPageMixin(ChartMixin):
+class ConsentPageMixin(ChartFormPageMixin):
     tab = "consents"
 
     # The access predicate of these pages (``selectors``); the accounting of disclosures narrows it.
+    # Peers hold no consent permission and may not learn what consents exist: 404, not 403.
     page_predicate = staticmethod(selectors.consents_can_see)
 
-    def dispatch(self, request, *args, **kwargs):
-        # Peers hold no consent permission and may not learn what consents exist: 404, not 403.
-        if request.user.is_authenticated and not self.page_predicate(request.user):
-            raise Http404("No such page.")
-        return super().dispatch(request, *args, **kwargs)
+    def return_url(self) -> str:
+        return _tab_url(self.client_record)
 
 
 class ConsentTabView(ConsentPageMixin, TemplateView):
@@ -107,16 +103,10 @@ class ConsentCreateView(ConsentPageMixin, PermissionRequiredMixin, TemplateView)
     permission_required = "clients.add_consent"
     perm = access.CHANGE
     template_name = "clients/consents/consent_form.html"
-
-    def page(self, form, status=200):
-        next_url = safe_next_url(self.request)
-        ctx = self.chart_context(
-            form=form, next_url=next_url, back_url=next_url or _tab_url(self.client_record)
-        )
-        return self.render_to_response(ctx, status=status)
+    follows_next = True
 
     def get(self, request, *args, **kwargs):
-        return self.page(ConsentForm(initial=_initial_from_query(request.GET)))
+        return self.page(form=ConsentForm(initial=_initial_from_query(request.GET)))
 
     def post(self, request, *args, **kwargs):
         form = ConsentForm(request.POST)
@@ -131,32 +121,26 @@ class ConsentCreateView(ConsentPageMixin, PermissionRequiredMixin, TemplateView)
                 messages.success(
                     request, f"Consent recorded: {consent.get_kind_display()} → {consent.recipient_display}."
                 )
-                return redirect(safe_next_url(request) or _tab_url(self.client_record))
-        return self.page(form, status=400)
+                return redirect(self.back_url())
+        return self.page(form=form, status=400)
 
 
 class ConsentRevokeView(ConsentPageMixin, PermissionRequiredMixin, TemplateView):
     permission_required = "clients.change_consent"
     perm = access.CHANGE
     template_name = "clients/consents/consent_revoke.html"
-
-    def get_consent(self):
-        return selectors.consent_get_for_user(
-            self.request.user, self.kwargs["consent_pk"], client_pk=self.client_record.pk
-        )
-
-    def page(self, form, consent, status=200):
-        return self.render_to_response(self.chart_context(form=form, consent=consent), status=status)
+    record_selector = staticmethod(selectors.consent_get_for_user)
+    record_url_kwarg = "consent_pk"
 
     def get(self, request, *args, **kwargs):
-        consent = self.get_consent()
+        consent = self.get_record()
         if consent.revoked_on:
             messages.info(request, f"This consent was already revoked on {consent.revoked_on:%b %-d, %Y}.")
             return redirect(_tab_url(self.client_record))
-        return self.page(RevokeForm(), consent)
+        return self.page(form=RevokeForm(), consent=consent)
 
     def post(self, request, *args, **kwargs):
-        consent = self.get_consent()
+        consent = self.get_record()
         form = RevokeForm(request.POST)
         if form.is_valid():
             try:
@@ -174,7 +158,7 @@ class ConsentRevokeView(ConsentPageMixin, PermissionRequiredMixin, TemplateView)
                     f"Consent to {consent.recipient_display} revoked. No further disclosures under it.",
                 )
                 return redirect(_tab_url(self.client_record))
-        return self.page(form, consent, status=400)
+        return self.page(form=form, consent=consent, status=400)
 
 
 class DisclosurePrintView(ConsentPageMixin, TemplateView):

@@ -7,9 +7,13 @@ from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
 from django.utils import timezone
 
-from careteam.admin_tools import AuditedClientAdminMixin, ClientRecordFilter, scope_to_visible_clients
+from careteam.admin_tools import (
+    AuditedClientAdminMixin,
+    ClientRecordFilter,
+    RecordServiceForm,
+    scope_to_visible_clients,
+)
 from clients.models import ClientContact
-from clients.needs.admin import RecordServiceForm
 
 from . import services
 from .services import CONTACT_FIELDS

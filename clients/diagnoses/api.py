@@ -9,9 +9,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from careteam import access
 from careteam.api_base import (
     AuditedRecordsMixin,
+    ClientFieldSerializerMixin,
     ConcurrencyControlMixin,
     ReadPermissions,
     RefuseMinimumNecessary,
@@ -34,7 +34,7 @@ class DiagnosisCodeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DiagnosisSerializer(serializers.ModelSerializer):
+class DiagnosisSerializer(ClientFieldSerializerMixin, serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     code = serializers.SlugRelatedField(
         slug_field="code",
@@ -75,15 +75,6 @@ class DiagnosisSerializer(serializers.ModelSerializer):
         # The one-active-primary rule is the service's, with its own clear message (DRF would
         # otherwise derive "The fields client must make a unique set." from the constraint).
         validators = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            # Only clients the caller may change take a new diagnosis; any other is "does not exist".
-            self.fields["client"].queryset = access.clients_visible_to(request.user, access.CHANGE)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            self.fields["client"].read_only = True
 
     def to_internal_value(self, data):
         # "F1120" and "f11.20" name F11.20.

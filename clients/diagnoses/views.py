@@ -18,7 +18,7 @@ from careteam import access
 from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
-from clients.chart_views import ChartMixin, add_service_errors
+from clients.chart_views import ChartFormPageMixin, add_service_errors
 from clients.models import DiagnosisStatus
 
 from . import selectors, services
@@ -29,8 +29,13 @@ def tab_url(client) -> str:
     return reverse("clients:diagnoses:tab", args=[client.pk])
 
 
-class DiagnosisPageMixin(ChartMixin):
+class DiagnosisPageMixin(ChartFormPageMixin):
     tab = "diagnoses"
+    record_selector = staticmethod(selectors.diagnosis_get_for_user)
+    record_url_kwarg = "diagnosis_pk"
+
+    def return_url(self) -> str:
+        return tab_url(self.client_record)
 
     def require_stronger_access(self, user) -> None:
         # The client was found (an outsider already got 404); a role that may not see diagnoses
@@ -49,10 +54,9 @@ class DiagnosisPageMixin(ChartMixin):
         q, results = self.code_results()
         return {"q": q, "results": results, "picked": self.request.POST.get("code_choice", "")}
 
-    def get_diagnosis(self):
-        return selectors.diagnosis_get_for_user(
-            self.request.user, self.kwargs["diagnosis_pk"], client_pk=self.client_record.pk
-        )
+    def form_page(self, form, title, status=200, **extra):
+        """The add or edit page: the form with the code search."""
+        return self.page(form=form, **self.code_context(), title=title, status=status, **extra)
 
 
 class DiagnosisTabView(DiagnosisPageMixin, TemplateView):
@@ -82,17 +86,8 @@ class DiagnosisCreateView(DiagnosisPageMixin, PermissionRequiredMixin, TemplateV
     perm = access.CHANGE
     template_name = "clients/diagnoses/diagnosis_form.html"
 
-    def page(self, form, status=200):
-        ctx = self.chart_context(
-            form=form,
-            **self.code_context(),
-            title=gettext("Record a diagnosis"),
-            back_url=tab_url(self.client_record),
-        )
-        return self.render_to_response(ctx, status=status)
-
     def get(self, request, *args, **kwargs):
-        return self.page(DiagnosisForm())
+        return self.form_page(DiagnosisForm(), gettext("Record a diagnosis"))
 
     def post(self, request, *args, **kwargs):
         form = DiagnosisForm(request.POST)
@@ -108,7 +103,7 @@ class DiagnosisCreateView(DiagnosisPageMixin, PermissionRequiredMixin, TemplateV
                     request, gettext("Diagnosis recorded: %(code)s.") % {"code": diagnosis.code.code}
                 )
                 return redirect(tab_url(self.client_record))
-        return self.page(form, status=400)
+        return self.form_page(form, gettext("Record a diagnosis"), status=400)
 
 
 class DiagnosisUpdateView(DiagnosisPageMixin, PermissionRequiredMixin, TemplateView):
@@ -116,28 +111,19 @@ class DiagnosisUpdateView(DiagnosisPageMixin, PermissionRequiredMixin, TemplateV
     perm = access.CHANGE
     template_name = "clients/diagnoses/diagnosis_form.html"
 
-    def page(self, form, diagnosis, status=200):
-        ctx = self.chart_context(
-            form=form,
-            diagnosis=diagnosis,
-            **self.code_context(),
-            title=gettext("Edit a diagnosis"),
-            back_url=tab_url(self.client_record),
-        )
-        return self.render_to_response(ctx, status=status)
-
     def get(self, request, *args, **kwargs):
-        diagnosis = self.get_diagnosis()
+        diagnosis = self.get_record()
         initial = {
             "code": diagnosis.code.code,
             "diagnosis_type": diagnosis.diagnosis_type,
             "onset_date": diagnosis.onset_date,
             "comment": diagnosis.comment,
         }
-        return self.page(DiagnosisForm(initial=initial, version_of=diagnosis), diagnosis)
+        form = DiagnosisForm(initial=initial, version_of=diagnosis)
+        return self.form_page(form, gettext("Edit a diagnosis"), diagnosis=diagnosis)
 
     def post(self, request, *args, **kwargs):
-        diagnosis = self.get_diagnosis()
+        diagnosis = self.get_record()
         form = DiagnosisForm(request.POST, version_of=diagnosis)
         if form.is_valid():
             try:
@@ -152,7 +138,7 @@ class DiagnosisUpdateView(DiagnosisPageMixin, PermissionRequiredMixin, TemplateV
             else:
                 messages.success(request, gettext("Diagnosis updated."))
                 return redirect(tab_url(self.client_record))
-        return self.page(form, diagnosis, status=400)
+        return self.form_page(form, gettext("Edit a diagnosis"), diagnosis=diagnosis, status=400)
 
 
 class DiagnosisStatusView(DiagnosisPageMixin, PermissionRequiredMixin, TemplateView):
@@ -162,19 +148,15 @@ class DiagnosisStatusView(DiagnosisPageMixin, PermissionRequiredMixin, TemplateV
     perm = access.CHANGE
     template_name = "clients/diagnoses/diagnosis_status.html"
 
-    def page(self, form, diagnosis, status=200):
-        ctx = self.chart_context(form=form, diagnosis=diagnosis, back_url=tab_url(self.client_record))
-        return self.render_to_response(ctx, status=status)
-
     def get(self, request, *args, **kwargs):
-        diagnosis = self.get_diagnosis()
+        diagnosis = self.get_record()
         form = DiagnosisStatusForm(
             initial={"status": request.GET.get("status", "")}, current=diagnosis.status
         )
-        return self.page(form, diagnosis)
+        return self.page(form=form, diagnosis=diagnosis)
 
     def post(self, request, *args, **kwargs):
-        diagnosis = self.get_diagnosis()
+        diagnosis = self.get_record()
         form = DiagnosisStatusForm(request.POST, current=diagnosis.status)
         if form.is_valid():
             try:
@@ -194,7 +176,7 @@ class DiagnosisStatusView(DiagnosisPageMixin, PermissionRequiredMixin, TemplateV
                     % {"code": diagnosis.code.code, "status": diagnosis.get_status_display().lower()},
                 )
                 return redirect(tab_url(self.client_record))
-        return self.page(form, diagnosis, status=400)
+        return self.page(form=form, diagnosis=diagnosis, status=400)
 
 
 class DiagnosisCodeSearchView(LoginRequiredMixin, TemplateView):

@@ -6,9 +6,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.options import ShowFacets
 
-from careteam.admin_tools import AuditedClientAdminMixin, ClientRecordFilter, scope_to_visible_clients
+from careteam.admin_tools import (
+    AuditedClientAdminMixin,
+    ClientRecordFilter,
+    RecordServiceForm,
+    ServiceFormAdminMixin,
+)
 from clients.models import Medication, MedicationStatus, PrescriberRecommendation
-from clients.needs.admin import RecordServiceForm
 
 from . import services
 
@@ -57,7 +61,7 @@ class MedicationChangeForm(RecordServiceForm):
 
 
 @admin.register(Medication)
-class MedicationAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
+class MedicationAdmin(ServiceFormAdminMixin, AuditedClientAdminMixin, admin.ModelAdmin):
     list_display = ("name", "client", "moud_type", "status", "start_date", "stop_date", "recorded_by")
     list_select_related = ("client", "recorded_by")
     list_filter = ("status", "moud_type", ClientRecordFilter)
@@ -66,28 +70,9 @@ class MedicationAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
 
-    def get_queryset(self, request):
-        return scope_to_visible_clients(super().get_queryset(request), request.user)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return MedicationAddForm._meta.fields
-        return ("client", *MedicationChangeForm._meta.fields, "recorded_by", "recorded_at", "updated_at")
-
-    def get_readonly_fields(self, request, obj=None):
-        return () if obj is None else ("client", "recorded_by", "recorded_at", "updated_at")
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        kwargs["form"] = MedicationChangeForm if obj is not None else MedicationAddForm
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.acting_user = request.user
-        return form
-
-    def save_model(self, request, obj, form, change):
-        pass  # written by the form's clean() through the services (see ServiceWriteForm)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    add_form = MedicationAddForm
+    change_form = MedicationChangeForm
+    audit_fields = ("recorded_by", "recorded_at", "updated_at")
 
 
 class RecommendationAddForm(RecordServiceForm):
@@ -103,7 +88,7 @@ class RecommendationAddForm(RecordServiceForm):
 
 
 @admin.register(PrescriberRecommendation)
-class PrescriberRecommendationAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
+class PrescriberRecommendationAdmin(ServiceFormAdminMixin, AuditedClientAdminMixin, admin.ModelAdmin):
     """Recommendations are added here or on the chart and never changed: one entered in error is marked
     so on the chart (or through the API)."""
 
@@ -114,28 +99,8 @@ class PrescriberRecommendationAdmin(AuditedClientAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("client", "medication")
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
-    readonly_fields = ("recorded_by", "recorded_at", "entered_in_error_at", "entered_in_error_reason")
-
-    def get_queryset(self, request):
-        return scope_to_visible_clients(super().get_queryset(request), request.user)
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return RecommendationAddForm._meta.fields
-        return ("client", *services.RECOMMENDATION_FIELDS, *self.readonly_fields)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = RecommendationAddForm
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.acting_user = request.user
-        return form
+    add_form = RecommendationAddForm
+    audit_fields = ("recorded_by", "recorded_at", "entered_in_error_at", "entered_in_error_reason")
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        pass  # written by the form's clean() through the services (see ServiceWriteForm)
-
-    def has_delete_permission(self, request, obj=None):
         return False

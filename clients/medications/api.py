@@ -11,9 +11,9 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from careteam import access
 from careteam.api_base import (
     AuditedRecordsMixin,
+    ClientFieldSerializerMixin,
     ConcurrencyControlMixin,
     ReadPermissions,
     RefuseMinimumNecessary,
@@ -29,7 +29,7 @@ from . import selectors, services
 MEDICATIONS_REFUSAL = _("Medications are not part of your view of the record.")
 
 
-class MedicationSerializer(serializers.ModelSerializer):
+class MedicationSerializer(ClientFieldSerializerMixin, serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     prescriber = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True),
@@ -78,15 +78,6 @@ class MedicationSerializer(serializers.ModelSerializer):
             "recorded_at",
             "updated_at",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            # Only clients the caller may change take a new medication; any other is "does not exist".
-            self.fields["client"].queryset = access.clients_visible_to(request.user, access.CHANGE)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            self.fields["client"].read_only = True
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -220,7 +211,7 @@ class MedicationViewSet(
         return Response(MedicationSerializer(medication, context=self.get_serializer_context()).data)
 
 
-class PrescriberRecommendationSerializer(serializers.ModelSerializer):
+class PrescriberRecommendationSerializer(ClientFieldSerializerMixin, serializers.ModelSerializer):
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     medication = serializers.PrimaryKeyRelatedField(
         queryset=Medication.objects.none(), required=False, allow_null=True
@@ -262,8 +253,7 @@ class PrescriberRecommendationSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            clients = access.clients_visible_to(request.user, access.CHANGE)
-            self.fields["client"].queryset = clients
+            clients = self.fields["client"].queryset  # those the caller may change (the mixin's)
             self.fields["medication"].queryset = Medication.objects.filter(client__in=clients.values("pk"))
 
     def get_entered_in_error(self, obj) -> bool:

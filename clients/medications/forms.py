@@ -73,7 +73,7 @@ class MedicationForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
     prescriber_organization = forms.CharField(
         max_length=200, required=False, label=_("Outside prescriber's organisation")
     )
-    prescriber_phone = PhoneNumberField(required=False, label=_("Outside prescriber's phone"))
+    prescriber_phone = PhoneNumberField(required=False, max_length=30, label=_("Outside prescriber's phone"))
     start_date = forms.DateField(required=False, label=_("Started"), widget=DateInput())
     comment = forms.CharField(
         max_length=COMMENT_MAX_LENGTH,

@@ -21,7 +21,7 @@ from careteam.audit import audit_log
 from careteam.errors import DomainError
 from careteam.models import AuditAction
 from clients.allergies import selectors as allergy_selectors
-from clients.chart_views import ChartMixin, add_service_errors
+from clients.chart_views import ChartFormPageMixin, add_service_errors
 from clients.models import AllergyStatus, MedicationStatus
 
 from . import selectors, services
@@ -32,19 +32,12 @@ def tab_url(client) -> str:
     return reverse("clients:medications:tab", args=[client.pk])
 
 
-class MedicationPageMixin(ChartMixin):
+class MedicationPageMixin(ChartFormPageMixin):
     tab = "medications"
-    page_predicate = staticmethod(selectors.medications_can_see)
+    page_predicate = staticmethod(selectors.medications_can_see)  # peers may not learn what exists: 404
 
-    def dispatch(self, request, *args, **kwargs):
-        # Peers may not learn what medications exist: 404, not 403.
-        if request.user.is_authenticated and not self.page_predicate(request.user):
-            raise Http404("No such page.")
-        return super().dispatch(request, *args, **kwargs)
-
-    def page(self, status=200, **extra):
-        ctx = self.chart_context(back_url=tab_url(self.client_record), **extra)
-        return self.render_to_response(ctx, status=status)
+    def return_url(self) -> str:
+        return tab_url(self.client_record)
 
 
 class MedicationsTabView(MedicationPageMixin, TemplateView):
@@ -104,18 +97,15 @@ class MedicationCreateView(MedicationPageMixin, PermissionRequiredMixin, Templat
 class MedicationObjectMixin(MedicationPageMixin, PermissionRequiredMixin):
     permission_required = "clients.change_medication"
     perm = access.CHANGE
-
-    def get_medication(self):
-        return selectors.medication_get_for_user(
-            self.request.user, self.kwargs["medication_pk"], client_pk=self.client_record.pk
-        )
+    record_selector = staticmethod(selectors.medication_get_for_user)
+    record_url_kwarg = "medication_pk"
 
 
 class MedicationUpdateView(MedicationObjectMixin, TemplateView):
     template_name = "clients/medications/medication_form.html"
 
     def get(self, request, *args, **kwargs):
-        medication = self.get_medication()
+        medication = self.get_record()
         if medication.status == MedicationStatus.ENTERED_IN_ERROR:
             raise Http404("No such medication.")
         initial = {f: getattr(medication, f) for f in services.MEDICATION_FIELDS}
@@ -123,7 +113,7 @@ class MedicationUpdateView(MedicationObjectMixin, TemplateView):
         return self.page(form=form, medication=medication, title=_("Edit medication"))
 
     def post(self, request, *args, **kwargs):
-        medication = self.get_medication()
+        medication = self.get_record()
         form = MedicationForm(
             request.POST,
             initial={"prescriber": medication.prescriber_id},
@@ -157,11 +147,11 @@ class MedicationStopView(MedicationObjectMixin, TemplateView):
         }
 
     def get(self, request, *args, **kwargs):
-        medication = self.get_medication()
+        medication = self.get_record()
         return self.page(form=MedicationStopForm(), medication=medication, **self.titles(medication))
 
     def post(self, request, *args, **kwargs):
-        medication = self.get_medication()
+        medication = self.get_record()
         form = MedicationStopForm(request.POST)
         if form.is_valid():
             try:
@@ -189,11 +179,11 @@ class MedicationErrorView(MedicationObjectMixin, TemplateView):
         }
 
     def get(self, request, *args, **kwargs):
-        medication = self.get_medication()
+        medication = self.get_record()
         return self.page(form=EnteredInErrorForm(), medication=medication, **self.titles(medication))
 
     def post(self, request, *args, **kwargs):
-        medication = self.get_medication()
+        medication = self.get_record()
         form = EnteredInErrorForm(request.POST)
         if form.is_valid():
             try:
@@ -243,21 +233,18 @@ class RecommendationErrorView(MedicationPageMixin, PermissionRequiredMixin, Temp
     permission_required = "clients.change_prescriberrecommendation"
     perm = access.CHANGE
     template_name = "clients/medications/medication_action.html"
-
-    def get_recommendation(self):
-        return selectors.recommendation_get_for_user(
-            self.request.user, self.kwargs["recommendation_pk"], client_pk=self.client_record.pk
-        )
+    record_selector = staticmethod(selectors.recommendation_get_for_user)
+    record_url_kwarg = "recommendation_pk"
 
     def titles(self):
         return {"title": _("Mark a recommendation entered in error"), "button": _("Mark entered in error")}
 
     def get(self, request, *args, **kwargs):
-        rec = self.get_recommendation()
+        rec = self.get_record()
         return self.page(form=EnteredInErrorForm(), recommendation=rec, **self.titles())
 
     def post(self, request, *args, **kwargs):
-        rec = self.get_recommendation()
+        rec = self.get_record()
         form = EnteredInErrorForm(request.POST)
         if form.is_valid():
             try:

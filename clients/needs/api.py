@@ -7,13 +7,19 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from careteam import access
-from careteam.api_base import AuditedRecordsMixin, ConcurrencyControlMixin, ReadPermissions
+from careteam.api_base import (
+    AuditedRecordsMixin,
+    ClientFieldSerializerMixin,
+    ConcurrencyControlMixin,
+    ReadPermissions,
+)
 from clients.models import Client, Need, NeedStatus
 
 from . import selectors, services
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(ClientFieldSerializerMixin, serializers.ModelSerializer):
+    client_perm = access.VIEW  # a need may be identified for any client the caller may see
     client = serializers.PrimaryKeyRelatedField(queryset=Client.objects.none())
     identified_by_name = serializers.CharField(source="identified_by.__str__", read_only=True)
 
@@ -40,14 +46,6 @@ class NeedSerializer(serializers.ModelSerializer):
             "status_changed_at",
             "closed_note",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            self.fields["client"].queryset = access.clients_visible_to(request.user)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            self.fields["client"].read_only = True
 
     def validate_description(self, value):
         if not value.strip():

@@ -15,24 +15,22 @@ from django.views.generic import TemplateView
 
 from careteam import access
 from careteam.errors import DomainError
-from careteam.redirects import safe_next_url
-from clients.chart_views import ChartMixin, add_service_errors
+from clients.chart_views import ChartFormPageMixin, add_service_errors
 
 from . import selectors, services
 from .forms import NeedForm, NeedStatusForm
 
 
-class NeedPageMixin(ChartMixin, PermissionRequiredMixin):
+class NeedPageMixin(ChartFormPageMixin, PermissionRequiredMixin):
     """Needs have no tab of their own here: the overview is the fallback destination."""
 
     tab = "needs"
+    follows_next = True
+    record_selector = staticmethod(selectors.need_get_for_user)
+    record_url_kwarg = "need_pk"
 
-    def back_url(self) -> str:
-        return safe_next_url(self.request) or reverse("clients:detail", args=[self.client_record.pk])
-
-    def page(self, status=200, **extra):
-        ctx = self.chart_context(next_url=safe_next_url(self.request), back_url=self.back_url(), **extra)
-        return self.render_to_response(ctx, status=status)
+    def return_url(self) -> str:
+        return reverse("clients:detail", args=[self.client_record.pk])
 
 
 class NeedCreateView(NeedPageMixin, TemplateView):
@@ -65,18 +63,13 @@ class NeedUpdateView(NeedPageMixin, TemplateView):
     perm = access.CHANGE  # editing a need is a change to the record, not a view of it
     template_name = "clients/needs/need_form.html"
 
-    def get_need(self):
-        return selectors.need_get_for_user(
-            self.request.user, self.kwargs["need_pk"], client_pk=self.client_record.pk
-        )
-
     def get(self, request, *args, **kwargs):
-        need = self.get_need()
+        need = self.get_record()
         form = NeedForm(initial={f: getattr(need, f) for f in services.NEED_FIELDS}, version_of=need)
         return self.page(form=form, need=need, title="Edit need")
 
     def post(self, request, *args, **kwargs):
-        need = self.get_need()
+        need = self.get_record()
         form = NeedForm(request.POST, version_of=need)
         if form.is_valid():
             try:
@@ -101,18 +94,13 @@ class NeedStatusView(NeedPageMixin, TemplateView):
     perm = access.CHANGE
     template_name = "clients/needs/need_status.html"
 
-    def get_need(self):
-        return selectors.need_get_for_user(
-            self.request.user, self.kwargs["need_pk"], client_pk=self.client_record.pk
-        )
-
     def get(self, request, *args, **kwargs):
-        need = self.get_need()
+        need = self.get_record()
         initial = {"status": request.GET.get("status", "")}
         return self.page(form=NeedStatusForm(initial=initial, current=need.status), need=need)
 
     def post(self, request, *args, **kwargs):
-        need = self.get_need()
+        need = self.get_record()
         form = NeedStatusForm(request.POST, current=need.status)
         if form.is_valid():
             try:

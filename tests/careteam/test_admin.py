@@ -26,10 +26,14 @@ from clients.models import (
 from clients.services import CLIENT_EDITABLE_FIELDS
 from tests.conftest import login
 from tests.factories import (
+    AllergyFactory,
     AppointmentFactory,
     AssessmentResponseFactory,
     ClientFactory,
+    DiagnosisFactory,
+    MedicationFactory,
     NoteAddendumFactory,
+    PrescriberRecommendationFactory,
     SupportivePersonFactory,
     TeamFactory,
     UserFactory,
@@ -73,6 +77,9 @@ def a_row_of_everything(alice, admin_user, supervisor):
     __import__("tests.factories.referrals").factories.referrals.referral_rows(alice, supervisor)  # referrals
     __import__("tests.factories.outreach").factories.outreach.outreach_rows(alice, supervisor)  # outreach
     __import__("tests.factories.record").factories.record.record_rows(alice, supervisor)  # needs, consents
+    DiagnosisFactory(client=alice)  # the problem list (issue 15)
+    PrescriberRecommendationFactory(client=alice, medication=MedicationFactory(client=alice))
+    AllergyFactory(client=alice)
     task_create(
         kind="follow_up", title="Call Alice back", assignee=supervisor, client=alice, acting_user=None
     )

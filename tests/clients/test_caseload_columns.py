@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients import selectors
+from clients.assessments.selectors import CSSRS_RISK_LOOKBACK_DAYS
 from clients.models import AppointmentStatus
 from tests.conftest import login
 from tests.factories import (
@@ -127,9 +128,7 @@ def test_the_risk_flag_follows_the_latest_phq9_and_a_recent_cssrs(team, counselo
     _phq9(dale, counselor, total=12, item9=2, days_ago=20)
     _phq9(dale, counselor, total=8, item9=0, days_ago=3)
     _cssrs(_client(team, counselor, peer, "Ellis"), counselor, days_ago=10)
-    _cssrs(
-        _client(team, counselor, peer, "Flynn"), counselor, days_ago=selectors.RISK_CSSRS_LOOKBACK_DAYS + 15
-    )
+    _cssrs(_client(team, counselor, peer, "Flynn"), counselor, days_ago=CSSRS_RISK_LOOKBACK_DAYS + 15)
     rows = {c.legal_last_name: c.risk_flag for c in selectors.caseload_for_user(counselor)}
     assert rows == {"Dale": False, "Ellis": True, "Flynn": False}
 

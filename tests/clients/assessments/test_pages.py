@@ -343,3 +343,26 @@ def test_the_barc10_remission_badge_shows_the_cutoff_the_scoring_uses(alice, cou
     html = login(counselor).get(tab_url(alice)).content.decode()
 
     assert '<span class="badge text-bg-success">≥99</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "flagged"), [(10, True), (selectors.CSSRS_RISK_LOOKBACK_DAYS + 1, False)]
+)
+def test_a_moderate_cssrs_in_the_last_30_days_flags_the_chart_as_the_caseload_does(
+    alice, counselor, days_ago, flagged
+):
+    """The chart header and the caseload's risk column say the same: a C-SSRS screener scored moderate
+    (yes to Q3) in the last 30 days is a suicide-risk flag; one older than that is not."""
+    AssessmentResponseFactory(
+        client=alice,
+        instrument=instrument("cssrs_screener"),
+        answers={"q1": 1, "q2": 1, "q3": 1, "q4": 0, "q5": 0, "q6": 0},
+        administered_by=counselor,
+        administered_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
+
+    html = login(counselor).get(reverse("clients:detail", args=[alice.pk])).content.decode()
+    caseload = login(counselor).get(reverse("clients:list"), {"sort": "risk"}).context["clients"]
+
+    assert ("Suicide risk flag: C-SSRS screener moderate risk" in html) is flagged
+    assert next(c.risk_flag for c in caseload if c.pk == alice.pk) is flagged
