@@ -88,11 +88,10 @@ class ClientListView(UserTimeZoneMixin, LoginRequiredMixin, TemplateView):
             ("status", _("Status")),
         ]
         if show_risk:
-            columns.append(("risk", _("Risk flag")))
+            columns.append(("risk", _("Suicide risk")))
         columns += [("next", _("Next appointment")), ("contact", _("Days since contact"))]
         if show_phq9:
             columns.append(("phq9", _("Latest PHQ-9")))
-        columns.append(("updated", _("Last updated")))
         ctx.update(
             page_obj=page_obj,
             clients=page_obj.object_list,

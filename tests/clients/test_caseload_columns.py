@@ -89,7 +89,7 @@ def three(team, counselor, peer):
 def test_the_counselor_sees_the_clinical_columns(three, counselor):
     response = login(counselor).get(reverse("clients:list"))
     html = response.content.decode()
-    for header in ("Risk flag", "Next appointment", "Days since contact", "Latest PHQ-9"):
+    for header in ("Suicide risk", "Next appointment", "Days since contact", "Latest PHQ-9"):
         assert header in html
     rows = {c.legal_last_name: c for c in response.context["clients"]}
     assert rows["Adams"].risk_flag is True
@@ -144,7 +144,7 @@ def test_the_peer_sees_no_scores_or_risk_and_only_appointments_they_accompany(th
         response = login(peer).get(reverse("clients:list"), {"sort": sort})
         html = response.content.decode()
         assert response.context["sort"] == "name"
-        assert "Latest PHQ-9" not in html and "Risk flag" not in html
+        assert "Latest PHQ-9" not in html and "Suicide risk" not in html
         assert "Moderately severe" not in html
     rows = {c.legal_last_name: c for c in response.context["clients"]}
     assert not hasattr(rows["Adams"], "phq9_total") and not hasattr(rows["Adams"], "risk_flag")
