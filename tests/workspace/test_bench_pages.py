@@ -48,3 +48,12 @@ def test_bench_pages_can_time_only_some_pages(alice, counselor):
 
     names = [line[:32].strip() for line in out.getvalue().splitlines() if line.rstrip().endswith("200")]
     assert names == ["caseload", "referral worklist"]
+
+
+def test_bench_pages_refuses_to_report_redirects_as_page_times(alice, counselor, settings):
+    """With two-factor required, every page answers a redirect to enrolment; timing those as the pages
+    once produced figures that looked real."""
+    settings.CARETEAM_MFA_REQUIRED = True
+
+    with pytest.raises(CommandError, match="CARETEAM_MFA_REQUIRED=0"):
+        call_command("bench_pages", user="counselor", runs=1, only="caseload", stdout=StringIO())

@@ -96,6 +96,7 @@ class Command(BaseCommand):
         for note in notes:
             self.stdout.write(note)
         self.stdout.write(f"{'page':32} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'status':>7}")
+        failed = []
         for name, url in pages.items():
             timings, queries, status = [], 0, 0
             for _ in range(runs):
@@ -108,4 +109,14 @@ class Command(BaseCommand):
             p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
             self.stdout.write(
                 f"{name:32} {statistics.median(timings):10.1f} {p95:8.1f} {queries:8d} {status:7d}"
+            )
+            if 300 <= status < 400:  # a 403 for a role without the page is a real answer; a redirect is not
+                failed.append(f"{name} ({status})")
+        if failed:
+            # A redirect is timed as if it were the page: say so rather than leave figures that look real.
+            raise CommandError(
+                "Redirected, so these figures are not the pages themselves: "
+                + ", ".join(failed)
+                + ". A 302 to two-factor enrolment means CARETEAM_MFA_REQUIRED is on (the benchmark "
+                "signs in without a second factor): run it with CARETEAM_MFA_REQUIRED=0."
             )
