@@ -539,9 +539,11 @@ def directory_tables() -> Tables:
         for values in model.objects.order_by("pk").values(*lookups.values()):
             rows.append({name: _cell(values[lookup]) for name, lookup in lookups.items()})
         tables[table] = rows
-    links = Service.taxonomy_terms.through.objects.order_by("pk").values_list(
+    # In identifier order, not row order: a re-import may link the same pairs in another order, and
+    # the same directory should export the same document.
+    links = Service.taxonomy_terms.through.objects.order_by(
         "service__hsds_id", "taxonomyterm__hsds_id"
-    )
+    ).values_list("service__hsds_id", "taxonomyterm__hsds_id")
     tables["attribute"] = [
         {
             "id": str(uuid.uuid5(service_id, str(term_id))),
