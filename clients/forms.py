@@ -101,8 +101,21 @@ class IntakeForm(ClientForm):
         help_text=_("How the client agreed today. Recorded as their texting consent (Consents tab)."),
     )
 
+    # Chosen, never assumed: the model's defaults (phone call, active) opened records on a guess, and
+    # then refused a client with no phone for a contact method nobody picked. Editing keeps the record's.
+    CHOSEN_AT_INTAKE = {
+        "preferred_channel": _("Choose how the client prefers to be contacted."),
+        "status": _("Choose the client's status in the program."),
+    }
+
     def __init__(self, *args, duplicate_finder=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, required_message in self.CHOSEN_AT_INTAKE.items():
+            field = self.fields[name]
+            field.choices = [("", _("Choose…")), *[c for c in field.choices if c[0] != ""]]
+            field.initial = None
+            field.required = True
+            field.error_messages["required"] = required_message
         self.duplicate_finder = duplicate_finder
         self.possible_duplicates: list[Client] = []
         self.hidden_duplicate_count = 0

@@ -121,7 +121,6 @@ class ClientCreateView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
             data,
             user=user,
             duplicate_finder=lambda **kw: selectors.client_possible_duplicates(user, **kw),
-            initial={"status": ClientStatus.ACTIVE},
         )
 
     def get(self, request, *args, **kwargs):

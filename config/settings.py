@@ -57,7 +57,9 @@ if not SECRET_KEY:
     SECRET_KEY = _development_secret()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The address in links sent outside the app (partner emails, safety-plan links). Unset, it follows the
+# port ``make run`` serves on (CARETEAM_PORT, as Procfile.dev's runserver does).
+SITE_URL = os.environ.get("SITE_URL") or f"http://127.0.0.1:{envint('CARETEAM_PORT', 8000)}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -418,9 +420,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refused request (4xx) is one line; a server error (5xx) keeps its traceback.
+    "filters": {"refusal_without_traceback": {"()": "config.log_filters.RefusalWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["refusal_without_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Named so Django's own console handler (DEBUG only) comes off: with it every record of
+        # "django.*" was printed twice, once by it and once by the root handler it propagates to.
+        "django": {"level": "INFO"},
+        # On the logger too, so every handler (and pytest's caplog) gets the record as the console does.
+        "django.request": {"filters": ["refusal_without_traceback"]},
         "django.db.backends": {"level": "INFO"},
         # axes logs every sign-in at INFO; the audit trail already records them.
         "axes": {"level": "WARNING"},

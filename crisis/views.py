@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -381,7 +382,15 @@ class SafetyPlanSendView(SafetyPlanMixin, PermissionRequiredMixin, View):
             return redirect(_tab_url(self.client_record.pk))
         services.safety_plan_send(version=plan, acting_user=request.user, channel=channel)
         hours = services.safety_plan_link_hours()
-        messages.success(request, f"A link to the safety plan is on its way; it works for {hours} hours.")
+        messages.success(
+            request,
+            ngettext(
+                "A link to the safety plan is on its way; it works for %(hours)d hour.",
+                "A link to the safety plan is on its way; it works for %(hours)d hours.",
+                hours,
+            )
+            % {"hours": hours},
+        )
         return redirect(_tab_url(self.client_record.pk))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .metrics import Series
+from .metrics import Series, unit_label
 
 WIDTH, HEIGHT = 420, 170
 LEFT, RIGHT, TOP, BOTTOM = 34, 10, 14, 34
@@ -73,7 +73,7 @@ def _fmt(value: float | int | None, unit: str) -> str:
     if value is None:
         return "no data"
     text = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
+    return f"{text}%" if unit == "%" else f"{text} {unit_label(value, unit)}".strip()
 
 
 def _scale_max(series: Series) -> float:

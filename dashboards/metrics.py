@@ -15,8 +15,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Aggregate, DurationField, FloatField
+from django.utils.translation import ngettext
 
 from .scope import Scope
+
+
+def unit_label(value, unit: str) -> str:
+    """The unit after a figure, agreeing with it ("1 client", "2 clients"): a figure's ``unit`` is
+    also its key in the CSV and the API, so the words live here, one ``ngettext`` per unit."""
+    n = value if isinstance(value, int) else (1 if value == 1 else 2)
+    if unit == "clients":
+        return ngettext("client", "clients", n)
+    if unit == "appointments":
+        return ngettext("appointment", "appointments", n)
+    if unit == "staff":
+        return ngettext("staff member", "staff members", n)
+    if unit == "referrals":
+        return ngettext("referral", "referrals", n)
+    if unit == "days":
+        return ngettext("day", "days", n)
+    return "" if unit == "%" else unit
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def panel_context(panel: metrics.Panel, query: str) -> dict:
             {
                 "figure": f,
                 "display": format_value(f.value, f.unit),
-                "unit": "" if f.unit == "%" else f.unit,
+                "unit": metrics.unit_label(f.value, f.unit),
                 "href": drilldown_href(f.drilldown, query),
             }
             for f in panel.figures

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -38,7 +39,7 @@ from .forms import (
     RelapsePreventionForm,
     ReviewForm,
 )
-from .models import PlanStatus, TreatmentPlan
+from .models import ActionStep, Intervention, PlanStatus, TreatmentPlan
 from .states import PLAN_STATES
 
 
@@ -449,21 +450,55 @@ _REMOVABLE = {
 }
 
 
-class ItemRemoveView(DraftPageMixin, View):
-    """Take an item out of the draft (POST)."""
+class ItemRemoveView(DraftPageMixin, TemplateView):
+    """Take an item out of the draft, after a confirmation page that says what goes with it.
 
-    def post(self, request, *args, **kwargs):
-        getter = _REMOVABLE.get(kwargs["kind"])
+    GET shows the confirmation (the item, and the goals, steps and interventions under it); only a POST
+    carrying ``confirm`` removes, so a stray or scripted one-click POST lands on the confirmation
+    instead. A draft is not yet record history, so the confirmed removal deletes."""
+
+    template_name = "plans/item_remove.html"
+
+    def get_item(self):
+        getter = _REMOVABLE.get(self.kwargs["kind"])
         if getter is None:
             raise Http404("No such item.")
-        item = getter(self.client_record, kwargs["item_pk"])
+        item = getter(self.client_record, self.kwargs["item_pk"])
         _in_plan(item, self.plan)
+        return item
+
+    def get(self, request, *args, **kwargs):
+        item = self.get_item()
+        kind = kwargs["kind"]
+        goals = steps = interventions = 0
+        if kind == "problems":
+            goals = item.goals.count()
+            steps = ActionStep.objects.filter(goal__problem=item).count()
+            interventions = Intervention.objects.filter(goal__problem=item).count()
+        elif kind == "goals":
+            steps = item.action_steps.count()
+            interventions = item.interventions.count()
+        return self.render_to_response(
+            self.chart_context(
+                plan=self.plan,
+                item=item,
+                kind=kind,
+                goals=goals,
+                steps=steps,
+                interventions=interventions,
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        item = self.get_item()
+        if "confirm" not in request.POST:
+            return redirect(request.path)
         try:
             services.plan_item_remove(item=item, acting_user=request.user)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "Removed from the draft.")
+            messages.success(request, gettext("Removed from the draft."))
         return redirect("plans:draft", pk=self.client_record.pk, plan_pk=self.plan.pk)
 
 

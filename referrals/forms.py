@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from careteam.concurrency import ConcurrencyFormMixin
 from careteam.fields import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH
@@ -92,9 +93,14 @@ class AttendanceForm(BootstrapFormMixin, forms.Form):
 
 
 class PartnerDeclineForm(BootstrapFormMixin, forms.Form):
+    # Starts unchosen: a preselected reason was sent unread and told the referrer the wrong thing.
     reason = forms.ChoiceField(
         label="Why are you declining?",
-        choices=[(o, ReferralOutcome(o).label) for o in states.OUTCOMES_FOR[ReferralStatus.REJECTED]],
+        choices=[
+            ("", _("Choose…")),
+            *[(o, ReferralOutcome(o).label) for o in states.OUTCOMES_FOR[ReferralStatus.REJECTED]],
+        ],
+        error_messages={"required": _("Choose why you are declining.")},
     )
     note = forms.CharField(label="Details", required=False, max_length=300)
 

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -528,7 +529,10 @@ class PartnerReferralView(View):
     template_name = "referrals/partner.html"
 
     def _error(self, exc: partner_links.PartnerLinkError):
-        return render(self.request, "referrals/partner_error.html", {"error": exc}, status=exc.status)
+        # "Nothing was changed" only where an answer was refused: after the partner's own closing
+        # answer the redirect lands here too, and that answer was recorded.
+        context = {"error": exc, "refused": self.request.method == "POST"}
+        return render(self.request, "referrals/partner_error.html", context, status=exc.status)
 
     def _render(self, referral, status=200, **forms):
         shared = set(referral.shared_categories)
@@ -589,9 +593,15 @@ class PartnerReferralView(View):
             return self._error(exc)
         if result is not None:
             return result
-        messages.success(
-            request, "Thank you — your answer was recorded and the referring program can see it."
-        )
+        referral.refresh_from_db(fields=["status", "partner_link_revoked_at"])
+        if partner_links.link_is_live(referral):
+            done = _("Thank you — your answer was recorded and the referring program can see it.")
+        else:
+            done = _(
+                "Thank you — your answer was recorded and the referring program can see it. "
+                "This referral is now closed, so no further answer is needed."
+            )
+        messages.success(request, done)
         return redirect("referrals:partner", token=token)
 
     def _answer(self, referral, action):

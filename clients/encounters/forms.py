@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from careteam.concurrency import ConcurrencyFormMixin
 from careteam.fields import ADDENDUM_MAX_LENGTH, CLINICAL_NOTE_MAX_LENGTH
@@ -169,4 +170,15 @@ class NoteForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
 class AddendumForm(BootstrapFormMixin, forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), label="Addendum", max_length=ADDENDUM_MAX_LENGTH
+    )
+
+
+class NoteReturnForm(BootstrapFormMixin, forms.Form):
+    """The supervisor's comment when returning a note to its author (required: the author must know
+    what to change)."""
+
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Comment for the author"),
+        max_length=ADDENDUM_MAX_LENGTH,
     )

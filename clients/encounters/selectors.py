@@ -19,13 +19,16 @@ from django.utils import timezone
 
 from careteam import access
 from careteam.minimum_necessary import Section, section_can_see
-from careteam.models import Team, User
+from careteam.models import Task, TaskKind, TaskStatus, Team, User
 from careteam.timezones import user_time_zone, user_today
 from clients.models import Appointment, AppointmentStatus, Client, EncounterNote, NoteAddendum, NoteStatus
 
 from .states import appointment_moves_offered
 
 NOTES_TO_SIGN_DAYS = 14
+# The task a note returned to its author leaves them (``services.note_return_to_author``): the task
+# table has no kind of its own for it, and the note table no "returned" status.
+RETURNED_NOTE_TASK_KIND = TaskKind.OTHER
 TODAY_LIMIT = 20
 
 
@@ -175,6 +178,24 @@ def cosign_queue_for_user(user: User) -> QuerySet[EncounterNote]:
     )
 
 
+def returned_note_tasks(notes) -> dict[int, list]:
+    """The open "returned to author" tasks of ``notes`` (``services.note_return_to_author``), by note
+    id, oldest first: one query for the whole list."""
+    ids = {str(n.pk): n.pk for n in notes}
+    if not ids:
+        return {}
+    found: dict[int, list] = {}
+    tasks = Task.objects.filter(
+        kind=RETURNED_NOTE_TASK_KIND,
+        status=TaskStatus.OPEN,
+        source_type=EncounterNote._meta.label_lower,
+        source_id__in=list(ids),
+    ).order_by("created_at", "id")
+    for task in tasks:
+        found.setdefault(ids[task.source_id], []).append(task)
+    return found
+
+
 def _with_note_flags(qs: QuerySet[Appointment], user: User) -> QuerySet[Appointment]:
     """Each appointment with ``has_note`` (any note) and ``visible_note_id`` (one the user may read)."""
     any_note = EncounterNote.objects.filter(appointment=OuterRef("pk"))
@@ -188,12 +209,16 @@ def _with_note_flags(qs: QuerySet[Appointment], user: User) -> QuerySet[Appointm
 def _with_moves(rows: list[Appointment], user: User) -> list[Appointment]:
     """Hang on each loaded row the moves its page offers (``states.appointment_moves_offered``: the
     status table less what the service would refuse), as ``can_mark_attended``, ``can_mark_no_show``,
-    ``can_cancel`` and ``can_reschedule``. Python over the rows already read: no query per row."""
+    ``can_cancel`` and ``can_reschedule``; a scheduled row that has not started yet carries
+    ``attendance_opens_at`` (its start: attendance is not recorded before it), so the page says when
+    the buttons will come. Python over the rows already read: no query per row."""
     now = timezone.now()
     for a in rows:
         moves = appointment_moves_offered(a, user, now=now)
         a.can_mark_attended = AppointmentStatus.ATTENDED in moves
         a.can_mark_no_show = AppointmentStatus.NO_SHOW in moves
+        not_started = a.status == AppointmentStatus.SCHEDULED and a.starts_at > now
+        a.attendance_opens_at = a.starts_at if not_started else None
         a.can_cancel = bool(moves & {AppointmentStatus.CANCELLED_CLIENT, AppointmentStatus.CANCELLED_PROGRAM})
         a.can_reschedule = AppointmentStatus.RESCHEDULED in moves
     return rows

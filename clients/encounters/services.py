@@ -8,12 +8,13 @@ import zoneinfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from careteam import access
 from careteam.audit import audit_log, changed_field_names, snapshot
 from careteam.concurrency import Expected, require_unchanged
 from careteam.errors import DomainError
-from careteam.models import AuditAction, TaskKind, Team, User
+from careteam.models import AuditAction, Task, TaskKind, Team, User
 from careteam.services import task_create, tasks_close_for_source
 from careteam.timezones import user_time_zone
 from clients.models import (
@@ -26,7 +27,7 @@ from clients.models import (
     NoteStatus,
 )
 
-from .selectors import notes_can_cosign_for
+from .selectors import RETURNED_NOTE_TASK_KIND, notes_can_cosign_for
 from .states import APPOINTMENT_STATES, CORRECTIONS, NOTE_STATES, appointment_move_refusal
 
 S = AppointmentStatus
@@ -488,6 +489,43 @@ def note_cosign(*, note: EncounterNote, acting_user: User) -> EncounterNote:
 
 
 @transaction.atomic
+def note_return_to_author(*, note: EncounterNote, acting_user: User, comment: str) -> Task:
+    """A supervisor sends a note waiting for co-signature back to its author with a comment.
+
+    A signed note never goes back to draft (``states.NOTE_STATES``: it is locked for good), and the
+    note table has no "returned" status, so the return is a task for the author carrying the comment,
+    plus an audit row (the comment as its reason). The author answers with an addendum, which closes
+    the task (``note_addendum_add``); the note stays in the co-sign queue until it is co-signed."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise DomainError(gettext("Say what the author should change."), field="comment")
+    note = EncounterNote.objects.select_for_update().select_related("author", "client").get(pk=note.pk)
+    if note.status != NoteStatus.SIGNED or not note.requires_cosign or note.cosigned_at is not None:
+        raise DomainError(gettext("This note is not waiting for a co-signature."))
+    if not notes_can_cosign_for(acting_user, note.author):
+        raise DomainError(gettext("Only a supervisor of the author's team returns this note."))
+    task = task_create(
+        kind=RETURNED_NOTE_TASK_KIND,
+        title=gettext("Note returned by %(supervisor)s: %(client)s")
+        % {"supervisor": acting_user, "client": note.client.display_name},
+        detail=comment,
+        acting_user=acting_user,
+        assignee=note.author,
+        client=note.client,
+        source=note,
+    )
+    audit_log(
+        user=acting_user,
+        action=AuditAction.CHANGE,
+        client=note.client,
+        obj=note,
+        reason=comment,
+        detail={"returned_to_author": note.author_id, "task": task.pk},
+    )
+    return task
+
+
+@transaction.atomic
 def note_addendum_add(*, note: EncounterNote, acting_user: User, text: str) -> NoteAddendum:
     """Add a correction or addition to a signed note; the note itself stays as signed."""
     text = (text or "").strip()
@@ -499,4 +537,7 @@ def note_addendum_add(*, note: EncounterNote, acting_user: User, text: str) -> N
     addendum.full_clean()
     addendum.save()
     audit_log(user=acting_user, action=AuditAction.CREATE, client=note.client_id, obj=addendum)
+    if acting_user.pk == note.author_id:
+        # The author's answer to a supervisor's return (``note_return_to_author``).
+        tasks_close_for_source(source=note, acting_user=acting_user, kind=RETURNED_NOTE_TASK_KIND)
     return addendum

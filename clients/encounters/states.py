@@ -5,7 +5,8 @@ move — a signed note put back to draft could be rewritten after the fact.
 
 Appointments (``appointment_set_status``, ``appointment_reschedule``):
 
-- scheduled → attended | no-show: attendance, recorded on or after the day of the appointment.
+- scheduled → attended | no-show: attendance, recorded once the appointment has started (a session at
+  1 pm is not "attended" at 9:20, and not a no-show either until the client has had the chance to come).
 - scheduled → cancelled by client | cancelled by program: one click, with an optional reason.
 - scheduled → rescheduled: only by booking the new time; the old row points at the new one.
 - attended ↔ no-show: a mis-click fix. The table allows it; the service adds the rule that it is
@@ -22,11 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from careteam.statemachine import StateMachine
-from careteam.timezones import user_local_date, user_today
+from careteam.timezones import user_local_date, user_time_zone, user_today
 from clients.models import AppointmentStatus, NoteStatus
 
 A = AppointmentStatus
@@ -62,20 +64,25 @@ def appointment_move_refusal(
     now: dt.datetime | None = None,
 ) -> str:
     """Why a move the table allows is still refused, or "" when it may be made: the rules the service
-    adds on top of ``APPOINTMENT_STATES`` (attendance not before the day, in the user's time zone; a
-    correction only on the day it was recorded, and never to no-show once a note is written on it).
+    adds on top of ``APPOINTMENT_STATES`` (attendance not before the appointment starts; a correction
+    only on the day it was recorded, in the user's time zone, and never to no-show once a note is
+    written on it).
 
     ``services._move`` refuses with this message and the pages offer only the moves it leaves, so the
     buttons and the service cannot disagree. Pure: the caller passes ``has_note``.
     """
+    now = now or timezone.now()
     today = user_today(user, now=now)
+    if to in (A.ATTENDED, A.NO_SHOW) and now < starts_at:
+        local = starts_at.astimezone(user_time_zone(user))
+        return gettext(
+            "This appointment starts %(day)s at %(time)s; attendance is recorded once it has started."
+        ) % {"day": dateformat.format(local, "D M j"), "time": dateformat.format(local, "g:i A")}
     if (current, to) in CORRECTIONS:
         if status_changed_at is None or user_local_date(user, status_changed_at) != today:
             return gettext("Attendance can only be corrected on the day it was recorded.")
         if to == A.NO_SHOW and has_note:
             return gettext("A session note is written on this appointment; it was attended.")
-    if to in (A.ATTENDED, A.NO_SHOW) and user_local_date(user, starts_at) > today:
-        return gettext("Attendance is recorded on or after the day of the appointment.")
     return ""
 
 

@@ -30,5 +30,6 @@ urlpatterns = [
     path("<int:pk>/notes/<int:note_pk>/update/", views.NoteUpdateView.as_view(), name="note-update"),
     path("<int:pk>/notes/<int:note_pk>/sign/", views.NoteSignView.as_view(), name="note-sign"),
     path("<int:pk>/notes/<int:note_pk>/cosign/", views.NoteCosignView.as_view(), name="note-cosign"),
+    path("<int:pk>/notes/<int:note_pk>/return/", views.NoteReturnView.as_view(), name="note-return"),
     path("<int:pk>/notes/<int:note_pk>/addenda/", views.NoteAddendumView.as_view(), name="note-addendum"),
 ]

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -27,7 +28,7 @@ from clients.chart_views import ChartMixin, UserTimeZoneMixin, add_service_error
 from clients.models import AppointmentStatus, NoteFormat
 
 from . import selectors, services
-from .forms import AddendumForm, AppointmentForm, CancelForm, NoteForm, RescheduleForm
+from .forms import AddendumForm, AppointmentForm, CancelForm, NoteForm, NoteReturnForm, RescheduleForm
 from .services import NOTE_EDITABLE_FIELDS, DoubleBookingError
 
 
@@ -202,7 +203,7 @@ class AppointmentStatusView(AppointmentMixin, PermissionRequiredMixin, View):
         status = request.POST.get("status", "")
         error = ""
         if status not in (AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW):
-            error = "Choose attended or no-show."
+            error = gettext("Choose attended or no-show.")
         else:
             try:
                 appointment = services.appointment_set_status(
@@ -229,7 +230,11 @@ class AppointmentStatusView(AppointmentMixin, PermissionRequiredMixin, View):
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, f"Marked {appointment.get_status_display().lower()}.")
+            messages.success(
+                request,
+                gettext("Marked %(status)s. A mistake can be corrected from its row today.")
+                % {"status": appointment.get_status_display().lower()},
+            )
         return redirect_next_or(request, _tab_url(self.client_record))
 
 
@@ -347,7 +352,7 @@ class NoteDetailView(UserTimeZoneMixin, ChartMixin, TemplateView):
     template_name = "clients/encounters/note_detail.html"
     tab = "encounters"
 
-    def render_note(self, note, addendum_form=None, status=200):
+    def render_note(self, note, addendum_form=None, status=200, return_form=None):
         user = self.request.user
         ctx = self.chart_context(
             note=note,
@@ -364,6 +369,8 @@ class NoteDetailView(UserTimeZoneMixin, ChartMixin, TemplateView):
             and note.cosigned_at is None
             and selectors.notes_can_cosign_for(user, note.author),
             panels=note_panels_for(user, self.client_record, note),
+            return_form=return_form or NoteReturnForm(),
+            returns=selectors.returned_note_tasks([note]).get(note.pk, []) if note.is_locked else [],
         )
         return self.render_to_response(ctx, status=status)
 
@@ -406,6 +413,33 @@ class NoteCosignView(NoteActionMixin, View):
         return redirect_next_or(request, _note_url(note))
 
 
+class NoteReturnView(NoteActionMixin, NoteDetailView):
+    """A supervisor returns a note waiting for co-signature to its author, with a required comment
+    (``services.note_return_to_author``: a task for the author, since a signed note stays locked)."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(_note_url(self.get_note()))
+
+    def post(self, request, *args, **kwargs):
+        note = self.get_note()
+        form = NoteReturnForm(request.POST)
+        if form.is_valid():
+            try:
+                services.note_return_to_author(
+                    note=note, acting_user=request.user, comment=form.cleaned_data["comment"]
+                )
+            except DomainError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    gettext("Returned to %(author)s with your comment; it stays in your co-sign queue.")
+                    % {"author": note.author},
+                )
+                return redirect(_note_url(note))
+        return self.render_note(note, return_form=form, status=400)
+
+
 class NoteAddendumView(NoteActionMixin, NoteDetailView):
     def get(self, request, *args, **kwargs):
         return redirect(_note_url(self.get_note()))
@@ -439,5 +473,8 @@ class CosignQueueView(UserTimeZoneMixin, LoginRequiredMixin, TemplateView):
         if not selectors.notes_can_cosign(user):
             raise Http404("No co-sign queue.")
         notes = list(selectors.cosign_queue_for_user(user)[: self.LIMIT])
+        returned = selectors.returned_note_tasks(notes)
+        for note in notes:
+            note.returned_at = returned[note.pk][-1].created_at if note.pk in returned else None
         audit_clients_listed(user=user, clients={n.client for n in notes}, detail={"page": "cosign-queue"})
         return {**super().get_context_data(**kwargs), "notes": notes, "limit": self.LIMIT}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from careteam.concurrency import ConcurrencyFormMixin
 from careteam.forms import BootstrapFormMixin
@@ -18,7 +19,13 @@ CLOSING_STATUSES = (NeedStatus.MET, NeedStatus.UNMET_CLOSED, NeedStatus.DECLINED
 class NeedForm(ConcurrencyFormMixin, BootstrapFormMixin, forms.Form):
     """A new need, or (``version_of=need``) an edit of one that carries the version it started from."""
 
-    category = forms.ChoiceField(choices=NeedCategory.choices, label="Kind of need")
+    # Starts unchosen: a preselected kind was saved unread and filed needs under the wrong category.
+    # A "?category=" link on the add page still prefills it (the view's ``initial``).
+    category = forms.ChoiceField(
+        choices=[("", _("Choose…")), *NeedCategory.choices],
+        label="Kind of need",
+        error_messages={"required": _("Choose the kind of need.")},
+    )
     description = forms.CharField(
         max_length=500,
         label="Description",

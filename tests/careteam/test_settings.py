@@ -2,16 +2,21 @@
 configuration that passes ``check --deploy`` and sends the security headers."""
 
 import json
+import logging
 import os
 import secrets
 import string
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from cryptography.fernet import Fernet
+from django.test import Client as HttpClient
 from django.urls import reverse
+
+from tests.conftest import login
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +37,8 @@ print(json.dumps({
     "CELERY_BROKER_URL": s.CELERY_BROKER_URL,
     "CELERY_BROKER_TRANSPORT_OPTIONS": s.CELERY_BROKER_TRANSPORT_OPTIONS,
     "EMAIL_BACKEND": s.EMAIL_BACKEND,
+    "SITE_URL": s.SITE_URL,
+    "OUTREACH_PUBLIC_BASE_URL": s.OUTREACH_PUBLIC_BASE_URL,
     "SECURE_HSTS_SECONDS": getattr(s, "SECURE_HSTS_SECONDS", 0),
     "SECURE_SSL_REDIRECT": s.SECURE_SSL_REDIRECT,
     "SESSION_COOKIE_SECURE": s.SESSION_COOKIE_SECURE,
@@ -63,6 +70,26 @@ print(json.dumps({
     "permissions_policy": secure_health.get("Permissions-Policy", ""),
     "home_cache": proxied_home.get("Cache-Control", ""),
 }))
+"""
+
+
+# One refused request in a development process, logged through the settings' LOGGING (not pytest's):
+# a view that raises PermissionDenied, served without a database (no session, anonymous).
+SHOW_A_REFUSAL = """
+import sys, types
+from django.core.exceptions import PermissionDenied
+from django.test import Client, override_settings
+from django.urls import path
+
+def refuse(request):
+    raise PermissionDenied
+
+urls = types.ModuleType("refusing_urls")
+urls.urlpatterns = [path("refuse/", refuse)]
+sys.modules["refusing_urls"] = urls
+with override_settings(ROOT_URLCONF="refusing_urls"):
+    status = Client(HTTP_HOST="127.0.0.1").get("/refuse/").status_code
+print(status)
 """
 
 
@@ -218,6 +245,37 @@ def test_with_nothing_set_it_runs_on_sqlite_and_the_filesystem_broker_under_var(
 
 
 @pytest.mark.slow
+def test_partner_links_follow_the_port_make_run_serves_on(tmp_path):
+    """GIVEN ``CARETEAM_PORT=8101 make run`` (the Procfile's runserver listens on 8101) and no SITE_URL
+    THEN the links sent outside (partner emails, safety-plan links, Twilio's callbacks) say 8101 too."""
+    shown = shell_json(SHOW_SETTINGS, clean_env(tmp_path, CARETEAM_PORT="8101"))
+
+    assert shown["SITE_URL"] == "http://127.0.0.1:8101"
+    assert shown["OUTREACH_PUBLIC_BASE_URL"] == "http://127.0.0.1:8101"
+
+
+@pytest.mark.slow
+def test_site_url_defaults_to_port_8000_and_an_explicit_one_wins_over_the_port(tmp_path):
+    assert shell_json(SHOW_SETTINGS, clean_env(tmp_path))["SITE_URL"] == "http://127.0.0.1:8000"
+
+    env = clean_env(tmp_path, CARETEAM_PORT="8101", SITE_URL="https://care.example.org")
+    assert shell_json(SHOW_SETTINGS, env)["SITE_URL"] == "https://care.example.org"
+
+
+@pytest.mark.slow
+def test_a_refused_request_prints_one_line_without_a_traceback(tmp_path):
+    """GIVEN the development console (DEBUG on, nothing else set) WHEN a view answers 403
+    THEN the log says so once, in one line: no traceback, and not printed twice."""
+    result = manage("shell", "--no-imports", "-c", SHOW_A_REFUSAL, env=clean_env(tmp_path))
+
+    assert result.stdout.strip().splitlines()[-1] == "403", result.stderr
+    logged = [line for line in result.stderr.splitlines() if "Forbidden" in line]
+    assert len(logged) == 1, result.stderr
+    assert "WARNING django.request Forbidden (Permission denied): /refuse/" in logged[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
 def test_with_nothing_set_the_development_secret_is_kept_private_and_survives_a_restart(tmp_path):
     env = clean_env(tmp_path)
 
@@ -261,3 +319,33 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
     assert not (tmp_path / "var" / "dev-secret-key").exists()
+
+
+# --- logging (in-process) ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_refused_page_is_logged_without_a_traceback(counselor, caplog):
+    """GIVEN a counselor (not a supervisor) WHEN they open the team dashboard THEN the 403 is logged
+    as one warning with no exception attached: a refusal is the answer working, not a fault."""
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = login(counselor).get("/dashboard/")
+
+    assert response.status_code == 403
+    refusals = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.getMessage() for r in refusals] == ["Forbidden (Permission denied): /dashboard/"]
+    assert all(r.exc_info is None for r in caplog.records)
+
+
+@pytest.mark.django_db
+def test_a_server_error_is_still_logged_with_its_traceback(caplog):
+    web = HttpClient(raise_request_exception=False)
+    with (
+        mock.patch("careteam.views.health_report", side_effect=RuntimeError("database on fire")),
+        caplog.at_level(logging.ERROR, logger="django.request"),
+    ):
+        response = web.get(reverse("healthz"))
+
+    assert response.status_code == 500
+    (error,) = [r for r in caplog.records if r.name == "django.request"]
+    assert error.exc_info and error.exc_info[0] is RuntimeError

@@ -110,7 +110,7 @@ def test_it_refuses_a_no_show_on_an_appointment_with_a_note(alice, counselor, at
 
 
 def test_it_refuses_attendance_for_a_future_day(alice, counselor, scheduled):
-    with pytest.raises(DomainError, match="on or after the day"):
+    with pytest.raises(DomainError, match="once it has started"):
         services.appointment_mark_attended(appointment=scheduled, acting_user=counselor)
 
 
