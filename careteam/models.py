@@ -322,6 +322,7 @@ class TaskKind(models.TextChoices):
     REFERRAL_STALE = "referral_stale", "Referral: no activity"
     CONSENT_REVOKED = "consent_revoked", "Consent revoked: review open referrals"
     EMERGENCY_ACCESS = "emergency_access", "Emergency access to a client: review"
+    NOTE_RETURNED = "note_returned", "Revise a note returned by the co-signer"
     OTHER = "other", "Other"
 
 

@@ -901,6 +901,19 @@ class DiagnosisCode(models.Model):
         return f"{self.code} {self.description}"
 
 
+class ProblemListEntry(models.Model):
+    """What every row of the problem list (diagnosis, medication, allergy) keeps besides its own fields:
+    why its status last changed, who recorded it and when. Rows are never deleted."""
+
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class DiagnosisType(models.TextChoices):
     PRIMARY = "primary", _("Primary")
     SECONDARY = "secondary", _("Secondary")
@@ -915,7 +928,7 @@ class DiagnosisStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
 
 
-class Diagnosis(models.Model):
+class Diagnosis(ProblemListEntry):
     """A diagnosis on the client's problem list, ICD-10-CM coded."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="diagnoses")
@@ -932,11 +945,7 @@ class Diagnosis(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=DiagnosisStatus.choices, default=DiagnosisStatus.ACTIVE
     )
-    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
     comment = BoundedTextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["status", "diagnosis_type", "code__code", "id"]
@@ -1000,7 +1009,7 @@ class MedicationStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
 
 
-class Medication(models.Model):
+class Medication(ProblemListEntry):
     """A medication the client takes, prescribed here or by an outside prescriber."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="medications")
@@ -1042,11 +1051,7 @@ class Medication(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=MedicationStatus.choices, default=MedicationStatus.ACTIVE
     )
-    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
     comment = BoundedTextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["status", "-start_date", "name", "id"]
@@ -1141,7 +1146,7 @@ class AllergyStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
 
 
-class Allergy(models.Model):
+class Allergy(ProblemListEntry):
     """An allergy or adverse reaction: substance, reaction, severity."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="allergies")
@@ -1162,10 +1167,6 @@ class Allergy(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=AllergyStatus.choices, default=AllergyStatus.ACTIVE
     )
-    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["status", "substance", "id"]

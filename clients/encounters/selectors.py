@@ -26,9 +26,9 @@ from clients.models import Appointment, AppointmentStatus, Client, EncounterNote
 from .states import appointment_moves_offered
 
 NOTES_TO_SIGN_DAYS = 14
-# The task a note returned to its author leaves them (``services.note_return_to_author``): the task
-# table has no kind of its own for it, and the note table no "returned" status.
-RETURNED_NOTE_TASK_KIND = TaskKind.OTHER
+# The task a note returned to its author leaves them (``services.note_return_to_author``); the note
+# itself stays signed (the note table has no "returned" status): the author answers with an addendum.
+RETURNED_NOTE_TASK_KIND = TaskKind.NOTE_RETURNED
 TODAY_LIMIT = 20
 
 

@@ -69,7 +69,7 @@ def test_return_to_author_gives_the_author_a_task_with_the_comment_and_audits_it
 
     assert response.status_code == 302
     task = Task.objects.get(assignee=trainee, status=TaskStatus.OPEN)
-    assert task.kind == TaskKind.OTHER and comment in task.detail
+    assert task.kind == TaskKind.NOTE_RETURNED and comment in task.detail
     assert (task.source_type, task.source_id) == ("clients.encounternote", str(waiting.pk))
     assert AuditEvent.objects.filter(
         action=AuditAction.CHANGE, object_id=str(waiting.pk), user=supervisor, reason=comment
@@ -91,4 +91,4 @@ def test_only_a_supervisor_of_the_author_returns_a_note(alice, counselor, waitin
     response = login(counselor).post(note_url(waiting, "note-return"), {"comment": "Please fix."})
 
     assert response.status_code in (302, 400)
-    assert not Task.objects.filter(kind=TaskKind.OTHER).exists()
+    assert not Task.objects.filter(kind=TaskKind.NOTE_RETURNED).exists()
