@@ -7,11 +7,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: install run test fuzz lint format check-migrations smoke clean help
+.PHONY: install run soak test fuzz lint format check-migrations smoke clean help
 
 help:
 	@echo "make run    install, migrate, seed demo data, start web + worker + beat (embedded default)"
 	@echo "make test   install and run the whole test suite"
+	@echo "make soak   the embedded default for two hours with messages flowing; a report of what was lost"
 	@echo "make fuzz   schemathesis over the whole API: no request may get a 5xx (a few minutes)"
 	@echo "make lint   ruff, and migrations in step with the models"
 
@@ -32,12 +33,18 @@ run: install
 	$(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "  careteam is starting on http://127.0.0.1:$${CARETEAM_PORT:-8000}/  (Ctrl-C stops web, worker and beat)"
-	@echo "  Demo logins: counselor, casemanager, peer, crisis, supervisor, counselor2, supervisor2, outsider, admin"
-	@echo "  Password for all of them: careteam-demo"
 	@echo "  Two-factor sign-in is relaxed for the demo (CARETEAM_MFA_REQUIRED=0); run"
 	@echo "  'CARETEAM_MFA_REQUIRED=1 make run' to be asked to enrol, as production does."
 	@echo ""
-	CARETEAM_MFA_REQUIRED=$${CARETEAM_MFA_REQUIRED:-0} $(BIN)/honcho --procfile Procfile.dev start
+	CARETEAM_MFA_REQUIRED=$${CARETEAM_MFA_REQUIRED:-0} $(BIN)/python -m careteam.supervise Procfile.dev
+
+# The embedded default for SOAK_SECONDS (default two hours) with messages flowing and the worker
+# killed every half hour, in a fresh var/soak/; the report lands in var/soak/soak-report.md.
+soak: install
+	rm -rf var/soak
+	CARETEAM_VAR_DIR=$(CURDIR)/var/soak $(BIN)/python manage.py migrate --noinput -v0
+	CARETEAM_VAR_DIR=$(CURDIR)/var/soak $(BIN)/python manage.py seed_demo
+	CARETEAM_VAR_DIR=$(CURDIR)/var/soak $(BIN)/python manage.py soak --duration $${SOAK_SECONDS:-7200}
 
 test: install
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)

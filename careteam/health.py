@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-
 from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from . import embedded_broker
 from .models import ServiceHeartbeat
 
 
@@ -24,11 +23,8 @@ def check_database() -> tuple[bool, str]:
 
 def check_broker() -> tuple[bool, str]:
     url = settings.CELERY_BROKER_URL
-    if url.startswith("filesystem://"):
-        folder = settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
-        if os.path.isdir(folder) and os.access(folder, os.W_OK):
-            return True, "filesystem"
-        return False, f"broker folder {folder} is missing or not writable"
+    if embedded_broker.is_embedded(url):
+        return embedded_broker.check()
     try:
         with celery_app.connection_for_write(url=url) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)

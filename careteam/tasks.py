@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from . import embedded_broker
 from .audit import audit_seal_pending, audit_write_checkpoint
 from .models import ServiceHeartbeat
 
@@ -24,3 +25,9 @@ def write_audit_checkpoint() -> None:
 def seal_audit_trail() -> None:
     """Beat queues this every ten seconds: chain the audit rows written since (careteam.audit)."""
     audit_seal_pending()
+
+
+@shared_task
+def prune_embedded_broker() -> int:
+    """Beat queues this daily on the embedded default: delivered broker rows older than a day go."""
+    return embedded_broker.prune()

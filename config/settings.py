@@ -1,8 +1,8 @@
 """Settings for careteam, read from the environment.
 
-With nothing set the project runs on its embedded default: SQLite and
-Celery's filesystem transport under ``var/``, console email, DEBUG on and a
-generated development secret. Production sets ``DATABASE_URL``,
+With nothing set the project runs on its embedded default: SQLite, and
+Celery on kombu's SQLAlchemy transport over a second SQLite file, under
+``var/``, console email, DEBUG on and a generated development secret. Production sets ``DATABASE_URL``,
 ``CELERY_BROKER_URL``, ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DEBUG=0``.
 """
 
@@ -276,19 +276,18 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "careteam@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: kombu's filesystem transport under var/ unless CELERY_BROKER_URL is set.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_DIR = VAR_DIR / "celery" / "broker"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "control"):
-        (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
-        "store_processed": False,
-    }
+# Celery: kombu's SQLAlchemy transport on a SQLite file under var/ unless CELERY_BROKER_URL is set.
+# Not the filesystem transport: its reader can take a message file before the writer has filled it,
+# and the worker dies on the half-written JSON (kombu issue #1551). SQLite gives every put and get a
+# transaction (the transport takes BEGIN IMMEDIATE to get). Delivered rows stay behind with
+# visible=0; careteam.tasks.prune_embedded_broker clears them daily.
+CELERY_BROKER_FILE = VAR_DIR / "celery" / "broker.sqlite3"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{CELERY_BROKER_FILE}"
+EMBEDDED_BROKER = CELERY_BROKER_URL.startswith("sqla+sqlite:")  # careteam.embedded_broker.is_embedded
+if EMBEDDED_BROKER:
+    CELERY_BROKER_FILE.parent.mkdir(parents=True, exist_ok=True)
+    # Passed to SQLAlchemy's create_engine: wait for a writer rather than fail with "database is locked".
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
@@ -302,6 +301,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "careteam.tasks.record_heartbeat", "schedule": 60.0},
 }
+if EMBEDDED_BROKER:
+    CELERY_BEAT_SCHEDULE["embedded-broker-prune"] = {
+        "task": "careteam.tasks.prune_embedded_broker",
+        "schedule": 24 * 3600.0,
+    }
 
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated API call answers 401 with a WWW-Authenticate header.

@@ -365,8 +365,12 @@ def _ensure_teams() -> dict[str, Team]:
     }
 
 
-def _ensure_staff(teams: dict[str, Team], password: str) -> dict[str, User]:
-    """Create the demo logins, or put an existing one back: password, role, active, team places."""
+def _ensure_staff(teams: dict[str, Team], password: str, *, reset: bool) -> dict[str, User]:
+    """Create the missing demo logins; with ``reset``, put existing ones back too.
+
+    Putting back means password, role, active flag and team places. Without ``reset`` an existing
+    login is left as it is: restarting ``make run`` must not undo a password someone changed.
+    """
     groups = {g.name: g for g in Group.objects.filter(name__in={str(s.role) for s in DEMO_STAFF})}
     missing = {str(s.role) for s in DEMO_STAFF} - set(groups)
     if missing:
@@ -378,6 +382,9 @@ def _ensure_staff(teams: dict[str, Team], password: str) -> dict[str, User]:
     for spec in DEMO_STAFF:
         flags = {"is_active": True, "is_staff": spec.superuser, "is_superuser": spec.superuser}
         user = User.objects.filter(username=spec.username).first()
+        if user is not None and not reset:
+            staff[spec.username] = user
+            continue
         if user is None:
             user = UserFactory(
                 username=spec.username,
@@ -426,18 +433,22 @@ def _open_case(case: CaseSpec, *, teams: dict[str, Team], staff: dict[str, User]
 
 @dataclass(frozen=True)
 class SeedResult:
-    created: bool  # False: the demo was already there and only the logins were reset
+    created: bool  # False: the demo was already there; nothing added
     staff: list[User]
+    logins_reset: bool = False
 
 
 @transaction.atomic
-def seed_demo(*, password: str, today: dt.date | None = None) -> SeedResult:
-    """Make sure the demo teams and logins exist, and open the demo clients unless already seeded."""
+def seed_demo(*, password: str, today: dt.date | None = None, reset_logins: bool = False) -> SeedResult:
+    """Make sure the demo teams and logins exist, and open the demo clients unless already seeded.
+
+    An existing demo login is put back (password, role, team places) only with ``reset_logins``.
+    """
     teams = _ensure_teams()
-    staff = _ensure_staff(teams, password)
+    staff = _ensure_staff(teams, password, reset=reset_logins)
     logins = [staff[spec.username] for spec in DEMO_STAFF]
     if demo_is_seeded():
-        return SeedResult(created=False, staff=logins)
+        return SeedResult(created=False, staff=logins, logins_reset=reset_logins)
     clients = [_open_case(case, teams=teams, staff=staff) for case in build_demo_cases(today=today)]
     # Each domain adds its own history to the same people, through its own services.
     for offset, seed_domain in enumerate(DOMAIN_SEEDERS, start=1):

@@ -1,14 +1,16 @@
 """/healthz: what a load balancer and an uptime monitor ask before sending people to the app."""
 
 import datetime as dt
+import sqlite3
 import time
 
 import pytest
 import time_machine
 from django.db import OperationalError, connection
 from django.urls import reverse
+from kombu import Connection
 
-from careteam import health
+from careteam import embedded_broker, health
 from careteam.models import ServiceHeartbeat
 from careteam.tasks import record_heartbeat
 
@@ -35,8 +37,8 @@ def test_healthz_answers_200_naming_the_database_and_the_broker(client, settings
     assert body["status"] == "ok"
     assert body["database"] == {"ok": True, "detail": connection.vendor}
     assert body["broker"]["ok"] is True
-    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        assert body["broker"]["detail"] == "filesystem"
+    if embedded_broker.is_embedded(settings.CELERY_BROKER_URL):
+        assert body["broker"]["detail"].startswith("sqlite (")
     else:
         assert body["broker"]["detail"]
     assert "worker_last_seen" in body
@@ -89,19 +91,49 @@ def test_healthz_answers_503_quickly_when_the_broker_does_not_answer(client, set
     assert body["database"]["ok"] is True
 
 
-def test_healthz_answers_503_when_the_filesystem_broker_folder_is_missing(client, settings, tmp_path):
-    missing = tmp_path / "no-such-queue"
-    settings.CELERY_BROKER_URL = "filesystem://"
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(missing),
-        "data_folder_out": str(missing),
-    }
+def test_healthz_answers_503_when_the_embedded_broker_folder_is_missing(client, settings, tmp_path):
+    missing = tmp_path / "no-such-folder"
+    settings.CELERY_BROKER_URL = f"sqla+sqlite:///{missing / 'broker.sqlite3'}"
+    settings.CELERY_BROKER_FILE = missing / "broker.sqlite3"
 
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 503
     body = response.json()
     assert body["broker"] == {"ok": False, "detail": f"broker folder {missing} is missing or not writable"}
+
+
+def test_healthz_counts_what_waits_in_the_embedded_broker(client, settings, tmp_path):
+    settings.CELERY_BROKER_URL = f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
+    settings.CELERY_BROKER_FILE = tmp_path / "broker.sqlite3"
+    assert client.get(reverse("healthz")).json()["broker"]["detail"] == "sqlite (no message yet)"
+
+    with Connection(settings.CELERY_BROKER_URL) as conn:
+        queue = conn.SimpleQueue("healthz-check")
+        queue.put({"n": 1})
+        queue.put({"n": 2})
+        queue.get(timeout=5).ack()
+        queue.close()
+
+    assert client.get(reverse("healthz")).json()["broker"] == {"ok": True, "detail": "sqlite (1 waiting)"}
+
+
+def test_the_daily_prune_deletes_delivered_broker_rows_older_than_a_day(settings, tmp_path):
+    settings.CELERY_BROKER_URL = f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
+    settings.CELERY_BROKER_FILE = tmp_path / "broker.sqlite3"
+    assert embedded_broker.prune() == 0  # no file yet
+    with Connection(settings.CELERY_BROKER_URL) as conn:
+        queue = conn.SimpleQueue("prune-check")
+        for n in range(3):
+            queue.put({"n": n})
+        queue.get(timeout=5).ack()
+        queue.get(timeout=5).ack()
+        queue.close()
+
+    assert embedded_broker.prune() == 0  # delivered just now: kept for a day
+    assert embedded_broker.prune(now=dt.datetime.now() + dt.timedelta(days=1, minutes=1)) == 2
+    with sqlite3.connect(settings.CELERY_BROKER_FILE) as db:
+        assert db.execute("SELECT count(*) FROM kombu_message WHERE visible = 1").fetchone() == (1,)
 
 
 def test_healthz_answers_503_when_the_broker_check_fails(client, monkeypatch):

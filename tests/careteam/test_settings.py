@@ -228,7 +228,7 @@ def test_production_responses_are_never_stored_and_switch_off_browser_features(t
 
 
 @pytest.mark.slow
-def test_with_nothing_set_it_runs_on_sqlite_and_the_filesystem_broker_under_var(tmp_path):
+def test_with_nothing_set_it_runs_on_sqlite_and_the_sqlite_broker_under_var(tmp_path):
     var = tmp_path / "var"
 
     shown = shell_json(SHOW_SETTINGS, clean_env(tmp_path))
@@ -236,10 +236,8 @@ def test_with_nothing_set_it_runs_on_sqlite_and_the_filesystem_broker_under_var(
     assert shown["DEBUG"] is True
     assert shown["ENGINE"] == "django.db.backends.sqlite3"
     assert shown["NAME"] == str(var / "careteam.sqlite3")
-    assert shown["CELERY_BROKER_URL"] == "filesystem://"
-    queue = var / "celery" / "broker" / "queue"
-    assert shown["CELERY_BROKER_TRANSPORT_OPTIONS"]["data_folder_in"] == str(queue)
-    assert queue.is_dir()
+    assert shown["CELERY_BROKER_URL"] == f"sqla+sqlite:///{var / 'celery' / 'broker.sqlite3'}"
+    assert (var / "celery").is_dir()
     assert shown["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
     assert shown["ALLOWED_HOSTS"] == ["localhost", "127.0.0.1", "[::1]"]
 

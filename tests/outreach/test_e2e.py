@@ -1,6 +1,6 @@
 """End to end on the embedded default: a real worker with beat delivers a due message to the console.
 
-SQLite file and kombu's filesystem broker in a temporary var dir, no DATABASE_URL or
+SQLite file and the SQLite broker (kombu's SQLAlchemy transport) in a temporary var dir, no DATABASE_URL or
 CELERY_BROKER_URL even when CI sets them; the console backend prints one line per message.
 """
 

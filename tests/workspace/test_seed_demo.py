@@ -12,11 +12,13 @@ import random
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from careteam.access import clients_visible_to
 from careteam.audit import audit_verify_chain
 from careteam.models import AuditEvent, CareTeamAssignment, CaseRole, Team, User
 from clients.models import ASAM_LEVELS, Client, ClientStatus, ClientUserObjectPermission, SupportivePerson
+from outreach.models import MessageStatus, ScheduledMessage
 from workspace.demo import DEMO_STAFF, HARBOR, RIVERSIDE, build_demo_cases
 
 DEMO_PASSWORD = "careteam-demo"
@@ -141,7 +143,7 @@ def test_it_builds_the_demo_program(db, debug):
         assert spec.username in out
 
 
-def test_a_second_run_adds_nothing_and_puts_the_logins_back(db, settings):
+def test_a_second_run_adds_nothing_and_leaves_the_logins_alone_unless_asked(db, settings):
     # DEBUG is off under pytest, so the first run needs --force.
     seed(force=True)
     before = demo_counts()
@@ -158,14 +160,50 @@ def test_a_second_run_adds_nothing_and_puts_the_logins_back(db, settings):
     counselor.groups.clear()
     User.objects.filter(username="peer").update(is_active=False)
 
-    seed()
+    # Restarting `make run` seeds again: a password someone changed survives it.
+    out = seed()
+    assert "nothing changed" in out
+    assert "unless changed since" in out
+    counselor = user("counselor")
+    assert counselor.check_password("something else")
+    assert not counselor.has_role("counselor")
+    assert not user("peer").is_active
 
+    out = seed(reset_logins=True)
+
+    assert "put back" in out
     counselor = user("counselor")
     assert counselor.check_password(DEMO_PASSWORD)
     assert counselor.has_role("counselor")
     assert user("peer").is_active
     assert Client.objects.count() == before["clients"]
     assert audit_verify_chain().ok
+
+
+def test_messages_the_seed_leaves_due_go_to_a_file_not_over_the_login_list(db, settings, tmp_path, capsys):
+    settings.VAR_DIR = tmp_path
+    out = seed(force=True)
+
+    log = tmp_path / "outbox" / "seeded-messages.log"
+    sent = ScheduledMessage.objects.filter(status=MessageStatus.SENT, sent_at__isnull=False)
+    assert f"messages due now   {sent.count()} sent to {log}" in out
+    assert sent.filter(channel="email").exists()  # the partners' referral links
+    body = log.read_text()
+    assert body.count("[outreach] SENT") == sent.count()
+    assert "[outreach]" not in out + capsys.readouterr().out
+    due = ScheduledMessage.objects.filter(status=MessageStatus.PENDING, send_at__lte=timezone.now())
+    assert not due.exists()
+
+
+def test_with_a_real_provider_the_seed_leaves_sending_to_the_worker(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    email = "outreach.backends.email.EmailBackend"
+    settings.OUTREACH_BACKENDS = {**settings.OUTREACH_BACKENDS, "email": email}
+    out = seed(force=True)
+
+    assert "messages due now" not in out
+    assert not (tmp_path / "outbox").exists()
+    assert ScheduledMessage.objects.filter(status=MessageStatus.PENDING, send_at__lte=timezone.now()).exists()
 
 
 def test_it_refuses_to_run_with_debug_off_unless_forced(db, settings):

@@ -3,7 +3,7 @@
     manage.py bench_dispatch --messages 10000 --workers 2
 
 Run it on PostgreSQL + Redis (``DATABASE_URL``, ``CELERY_BROKER_URL``); on SQLite and the
-filesystem broker it runs but measures the embedded default, not production, and says so.
+SQLite broker it runs but measures the embedded default, not production, and says so.
 Workers are started with ``OUTREACH_SMS_BACKEND`` set to the bench backend (it logs every key it is
 handed, so duplicates are counted at the provider boundary; ``--backend null`` or ``--backend outbox``
 for the database outbox, whose unique key also counts duplicates). Everything it creates is
