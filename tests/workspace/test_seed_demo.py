@@ -185,11 +185,11 @@ def test_messages_the_seed_leaves_due_go_to_a_file_not_over_the_login_list(db, s
     out = seed(force=True)
 
     log = tmp_path / "outbox" / "seeded-messages.log"
-    sent = ScheduledMessage.objects.filter(status=MessageStatus.SENT, sent_at__isnull=False)
-    assert f"messages due now   {sent.count()} sent to {log}" in out
-    assert sent.filter(channel="email").exists()  # the partners' referral links
     body = log.read_text()
-    assert body.count("[outreach] SENT") == sent.count()
+    sent_now = body.count("[outreach] SENT")
+    assert sent_now > 0
+    assert f"messages due now   {sent_now} sent to {log}" in out
+    assert "SENT email" in body  # the partners' referral links
     assert "[outreach]" not in out + capsys.readouterr().out
     due = ScheduledMessage.objects.filter(status=MessageStatus.PENDING, send_at__lte=timezone.now())
     assert not due.exists()
